@@ -1,0 +1,16 @@
+using Rustorrent.Metainfo;
+
+namespace Rustorrent.Discovery;
+
+/// <summary>One torrent to find peers for.</summary>
+/// <param name="InfoHash">The torrent's primary info hash (its 20 truncated bytes go on the wire).</param>
+/// <param name="Trackers">Tracker tiers (BEP 12): the torrent's own plus any the user added.</param>
+/// <param name="Left">Bytes we still need, as announced; trackers hand seeds fewer seeds.</param>
+/// <param name="Scrape">Also ask each tracker for its swarm counts (BEP 48, BEP 15).</param>
+/// <param name="IsPrivate">BEP 27: trackers only, never DHT or PEX.</param>
+internal sealed record PeerResolutionRequest(
+    InfoHash InfoHash,
+    IReadOnlyList<IReadOnlyList<string>> Trackers,
+    long Left,
+    bool Scrape = false,
+    bool IsPrivate = false);

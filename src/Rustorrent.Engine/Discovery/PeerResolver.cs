@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Rustorrent.Peers;
+using Rustorrent.Trackers;
+
+namespace Rustorrent.Discovery;
+
+/// <summary>
+/// Finds peers for a torrent from every source at once (today the trackers; the DHT joins as another
+/// <see cref="IPeerSource"/>) and streams them, deduplicated, with how each tracker fared. Bounded by a
+/// timeout: what was found by then is what the caller gets, and trackers still silent are reported.
+/// </summary>
+internal sealed class PeerResolver(TorrentEngine engine)
+{
+    /// <summary>How long the courtesy "stopped" announces may take after a resolution.</summary>
+    private static readonly TimeSpan StoppedAnnounceTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly Lazy<HashSet<IPAddress>> LocalAddresses = new(ReadLocalAddresses);
+
+    public async IAsyncEnumerable<PeerResolutionEvent> ResolveAsync(
+        PeerResolutionRequest request, TimeSpan timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var trackers = TrackerTierSet.FromAnnounceList(request.Trackers, engine.Trackers);
+        var events = Channel.CreateUnbounded<PeerResolutionEvent>(new UnboundedChannelOptions { SingleReader = true });
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var started = Stopwatch.GetTimestamp();
+
+        var query = new PeerQuery
+        {
+            InfoHash = request.InfoHash,
+            PeerId = engine.PeerId,
+            Port = engine.ListenPort,
+            Left = request.Left,
+            Event = AnnounceEvent.Started,
+            Key = engine.AnnounceKey,
+            NumWant = 200,
+        };
+        var sources = new List<IPeerSource>
+        {
+            new TrackerPeerSource(trackers, announceToAllTrackers: true, result => events.Writer.TryWrite(new TrackerAnnounced(result))),
+        };
+        // The seam for BEP 5: unless request.IsPrivate (BEP 27), a DHT source is added here.
+
+        var work = sources.Select(source => RunSourceAsync(source, query, events.Writer, deadline.Token)).ToList();
+        if (request.Scrape)
+        {
+            foreach (var tracker in trackers.Tiers.SelectMany(t => t))
+                work.Add(ScrapeAsync(tracker, request, events.Writer, deadline.Token));
+        }
+        _ = Task.WhenAll(work).ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
+
+        var seen = new HashSet<PeerEndpoint>();
+        var answered = new HashSet<Uri>();
+        await foreach (var item in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item is PeerFound found && !seen.Add(found.Peer))
+                continue;
+            if (item is TrackerAnnounced announced)
+                answered.Add(announced.Result.Tracker);
+            yield return item;
+        }
+
+        var waited = Stopwatch.GetElapsedTime(started);
+        for (var tier = 0; tier < trackers.Tiers.Count; tier++)
+        {
+            foreach (var tracker in trackers.Tiers[tier])
+            {
+                if (!answered.Contains(tracker.Uri))
+                    yield return new TrackerTimedOut(tracker.Uri, tier, waited);
+            }
+        }
+
+        await AnnounceStoppedAsync(trackers, query, answered, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunSourceAsync(IPeerSource source, PeerQuery query, ChannelWriter<PeerResolutionEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var discovery in source.DiscoverAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var peer in discovery.Peers)
+                {
+                    if (!IsSelf(peer))
+                        events.TryWrite(new PeerFound(peer, discovery.Source, discovery.Origin));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Time is up: the caller keeps what was found.
+        }
+    }
+
+    private static async Task ScrapeAsync(ITrackerClient tracker, PeerResolutionRequest request, ChannelWriter<PeerResolutionEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await tracker.ScrapeAsync(request.InfoHash, cancellationToken).ConfigureAwait(false);
+            events.TryWrite(new TrackerScraped(tracker.Uri, response, null));
+        }
+        catch (TrackerException e)
+        {
+            events.TryWrite(new TrackerScraped(tracker.Uri, null, e));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            events.TryWrite(new TrackerScraped(tracker.Uri, null, new TrackerException(tracker.Uri, TrackerErrorKind.Timeout, "no scrape answer in time")));
+        }
+    }
+
+    /// <summary>We announced "started" only to ask for peers: tell the trackers that answered that we left,
+    /// so they do not hand out an address where nobody is downloading.</summary>
+    private static async Task AnnounceStoppedAsync(TrackerTierSet trackers, PeerQuery query, HashSet<Uri> answered, CancellationToken cancellationToken)
+    {
+        if (answered.Count == 0)
+            return;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(StoppedAnnounceTimeout);
+        var stopped = new AnnounceRequest
+        {
+            InfoHash = query.InfoHash,
+            PeerId = query.PeerId,
+            Port = query.Port,
+            Left = query.Left,
+            Event = AnnounceEvent.Stopped,
+            Key = query.Key,
+            NumWant = 0,
+        };
+        var announces = trackers.Tiers.SelectMany(t => t).Where(t => answered.Contains(t.Uri)).Select(async tracker =>
+        {
+            try
+            {
+                await tracker.AnnounceAsync(stopped, limit.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TrackerException or OperationCanceledException)
+            {
+                // A courtesy only: a tracker that misses it drops us at its interval anyway.
+            }
+        });
+        await Task.WhenAll(announces).ConfigureAwait(false);
+    }
+
+    /// <summary>Trackers list the announcing peer too (opentracker does): that is us, not a peer.</summary>
+    private bool IsSelf(PeerEndpoint peer) =>
+        peer.Port == engine.ListenPort && (IPAddress.IsLoopback(peer.Address) || LocalAddresses.Value.Contains(peer.Address));
+
+    private static HashSet<IPAddress> ReadLocalAddresses()
+    {
+        var addresses = new HashSet<IPAddress>();
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+                    addresses.Add(unicast.Address);
+            }
+        }
+        catch (NetworkInformationException)
+        {
+            // Without the list, only loopback addresses count as ours.
+        }
+        return addresses;
+    }
+}
