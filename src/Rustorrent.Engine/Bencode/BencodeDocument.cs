@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Rustorrent.Bencode;
 
 /// <summary>
@@ -8,6 +10,11 @@ namespace Rustorrent.Bencode;
 /// </summary>
 internal sealed class BencodeDocument
 {
+    /// <summary>Most tokens the first table holds. Larger inputs get their table sized from what the first
+    /// tokens show (see <see cref="GrowTokens"/>): the byte count alone says little, as a big .torrent may be a
+    /// few values around one long "pieces" string.</summary>
+    private const int InitialTokenLimit = 4096;
+
     private readonly BencodeToken[] tokens;
 
     private BencodeDocument(ReadOnlyMemory<byte> source, BencodeToken[] tokens, int tokenCount)
@@ -46,8 +53,12 @@ internal sealed class BencodeDocument
         if (span.IsEmpty)
             throw new BencodeException(0, "the input is empty");
 
-        // A value takes at least 2 bytes ("0:"), so this is an upper bound on the tokens the input can hold.
-        var tokens = new BencodeToken[Math.Min(Math.Max(span.Length / 2, 1), 4096)];
+        // A non-positive limit admits no value at all (the first one fails the check below).
+        var maxTokens = Math.Max(options.MaxTokens, 0);
+        // A value takes at least 2 bytes ("0:"), so len/2 + 1 bounds the tokens the input can hold; a .torrent
+        // averages about 9 bytes a token, so len/8 usually holds a small input whole.
+        var initial = Math.Min(span.Length / 8 + 16, span.Length / 2 + 1);
+        var tokens = new BencodeToken[Math.Min(initial, Math.Min(InitialTokenLimit, Math.Max(maxTokens, 1)))];
         var count = 0;
         // Open containers, innermost last. Depth is capped by the ceiling, so this can be sized once.
         var maxDepth = Math.Clamp(options.MaxDepth, 0, BencodeReaderOptions.DepthCeiling);
@@ -85,10 +96,10 @@ internal sealed class BencodeDocument
                 parent.Extra++;
             }
 
-            if (count == options.MaxTokens)
-                throw new BencodeException(pos, $"more than {options.MaxTokens:N0} values in one document");
+            if (count >= maxTokens)
+                throw new BencodeException(pos, string.Create(CultureInfo.InvariantCulture, $"more than {maxTokens:N0} values in one document"));
             if (count == tokens.Length)
-                Array.Resize(ref tokens, (int)Math.Min((long)tokens.Length * 2, Math.Max(options.MaxTokens, 1)));
+                Array.Resize(ref tokens, GrowTokens(count, pos, span.Length, maxTokens));
             var index = count++;
             ref var token = ref tokens[index];
             token.Start = pos;
@@ -127,6 +138,24 @@ internal sealed class BencodeDocument
 
         consumed = pos;
         return new BencodeDocument(data, tokens, count);
+    }
+
+    /// <summary>
+    /// Size for a full token table of <paramref name="count"/> tokens when the next value starts at
+    /// <paramref name="pos"/>: the density of the tokens so far, carried over the bytes still to read, plus an
+    /// eighth, so that a document of even shape (a 20,000-file list) needs this one resize. At least half as many
+    /// again, so a denser tail costs few more resizes (total work stays linear); never more than the tokens that
+    /// the remaining bytes can hold, two bytes each, nor <paramref name="maxTokens"/>, so a flood of "0:" gets one
+    /// table of exactly its size.
+    /// </summary>
+    private static int GrowTokens(int count, int pos, int length, int maxTokens)
+    {
+        long remaining = length - pos;
+        var canHold = count + 1 + remaining / 2;
+        var estimate = count + remaining * count / Math.Max(pos, 1);
+        estimate += estimate / 8 + 16;
+        var size = Math.Max(estimate, count + count / 2L);
+        return (int)Math.Min(size, Math.Min(canHold, maxTokens));
     }
 
     /// <summary>Reads an integer value "i...e" at <paramref name="pos"/>; returns the offset after it.</summary>
@@ -197,7 +226,7 @@ internal sealed class BencodeDocument
         p++;
         var remaining = span.Length - p;
         if (value > remaining)
-            throw new BencodeException(pos, $"a byte string claims {value:N0} bytes but only {remaining:N0} remain");
+            throw new BencodeException(pos, string.Create(CultureInfo.InvariantCulture, $"a byte string claims {value:N0} bytes but only {remaining:N0} remain"));
         length = (int)value;
         return p;
     }

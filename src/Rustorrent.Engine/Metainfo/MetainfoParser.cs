@@ -274,24 +274,29 @@ internal static class MetainfoParser
         }
         else
         {
-            // v2 only: every non-empty file starts on a piece boundary (BEP 52). The gaps are filled with padding
-            // entries so that the file list tiles the piece space, as in v1 and hybrid torrents.
-            layout = new List<RawFile>(v2Files!.Count);
-            var positions = new List<long>(v2Files.Count);
+            // v2 only: every file starts on a piece boundary (BEP 52). The gaps are filled with padding entries so
+            // that the file list tiles the piece space, as in v1 and hybrid torrents. They go straight after each
+            // file that does not end on a boundary, the last file included, exactly where libtorrent puts them
+            // (file_storage::add_file, following the BEP 52 reference implementation, which pads the end of files):
+            // the indices count the padding, and BEP 53 "so=" selects files by those indices, so they must agree.
+            // An empty file thus sits after the previous file's padding, and the piece space is whole pieces.
+            layout = new List<RawFile>(2 * v2Files!.Count);
+            var positions = new List<long>(2 * v2Files.Count);
             payloadSize = 0;
             foreach (var file in v2Files)
             {
-                var misalignment = payloadSize % pieceLength;
-                if (file.Length > 0 && misalignment != 0)
-                {
-                    var pad = pieceLength - misalignment;
-                    layout.Add(new RawFile(-1, 0, pad, "p", IsPadding: true, default, file.NodeOffset));
-                    positions.Add(payloadSize);
-                    payloadSize = Advance(payloadSize, pad, maxPayload, pieceLength, file.NodeOffset);
-                }
                 layout.Add(file);
                 positions.Add(payloadSize);
                 payloadSize = Advance(payloadSize, file.Length, maxPayload, pieceLength, file.NodeOffset);
+                var misalignment = payloadSize % pieceLength;
+                if (misalignment != 0)
+                {
+                    // Cannot pass the limit: it is a whole number of pieces.
+                    var pad = pieceLength - misalignment;
+                    layout.Add(new RawFile(-1, 0, pad, "p", IsPadding: true, default, file.NodeOffset));
+                    positions.Add(payloadSize);
+                    payloadSize += pad;
+                }
             }
             offsets = [.. positions];
         }

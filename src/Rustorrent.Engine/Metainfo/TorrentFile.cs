@@ -55,7 +55,8 @@ public sealed class TorrentFile
 
     /// <summary>
     /// Byte offset of the file in the torrent's piece space: for v1 and hybrid torrents the files laid end to
-    /// end (padding files included); for v2-only torrents every non-empty file starts on a piece boundary (BEP 52).
+    /// end (padding files included); for v2-only torrents every file starts on a piece boundary (BEP 52), an
+    /// empty one where the padding after the file before it ends (as in libtorrent).
     /// </summary>
     public long Offset { get; }
 

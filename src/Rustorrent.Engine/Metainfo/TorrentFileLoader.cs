@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace Rustorrent.Metainfo;
@@ -28,7 +29,7 @@ internal static class TorrentFileLoader
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         if (stream.Length > MaxTorrentFileSize)
-            throw new MetainfoException($"the file is {stream.Length:N0} bytes, more than the {MaxTorrentFileSize:N0} bytes a .torrent may have");
+            throw new MetainfoException(string.Create(CultureInfo.InvariantCulture, $"the file is {stream.Length:N0} bytes, more than the {MaxTorrentFileSize:N0} bytes a .torrent may have"));
         var bytes = new byte[stream.Length];
         await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         return bytes;
@@ -48,7 +49,7 @@ internal static class TorrentFileLoader
             if (!response.IsSuccessStatusCode)
                 throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
             if (response.Content.Headers.ContentLength > MaxTorrentFileSize)
-                throw new MetainfoException($"the server announces {response.Content.Headers.ContentLength:N0} bytes, more than the {MaxTorrentFileSize:N0} bytes a .torrent may have");
+                throw new MetainfoException(string.Create(CultureInfo.InvariantCulture, $"the server announces {response.Content.Headers.ContentLength:N0} bytes, more than the {MaxTorrentFileSize:N0} bytes a .torrent may have"));
             await using var body = await response.Content.ReadAsStreamAsync(timeoutSource.Token).ConfigureAwait(false);
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
@@ -56,14 +57,14 @@ internal static class TorrentFileLoader
             while ((read = await body.ReadAsync(chunk, timeoutSource.Token).ConfigureAwait(false)) > 0)
             {
                 if (buffer.Length + read > MaxTorrentFileSize)
-                    throw new MetainfoException($"the download is larger than the {MaxTorrentFileSize:N0} bytes a .torrent may have");
+                    throw new MetainfoException(string.Create(CultureInfo.InvariantCulture, $"the download is larger than the {MaxTorrentFileSize:N0} bytes a .torrent may have"));
                 buffer.Write(chunk, 0, read);
             }
             return buffer.ToArray();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"no complete answer within {timeout.TotalSeconds:0.#} seconds");
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"no complete answer within {timeout.TotalSeconds:0.#} seconds"));
         }
     }
 }

@@ -64,13 +64,14 @@ public sealed class TorrentMetainfo
 
     /// <summary>
     /// Every file in piece-space order, padding included. Together they tile the piece space from 0 to
-    /// <see cref="PayloadSize"/> without gaps or overlaps: for a v2-only torrent the alignment gaps between
-    /// files are filled with padding entries (".pad/&lt;n&gt;", as libtorrent does), so that storage can treat
-    /// every version alike.
+    /// <see cref="PayloadSize"/> without gaps or overlaps: for a v2-only torrent each file that does not end on
+    /// a piece boundary (the last one included) is followed by a padding entry (".pad/&lt;n&gt;"), placed and
+    /// counted exactly as libtorrent does, so that storage can treat every version alike and
+    /// <see cref="TorrentFile.Index"/> (BEP 53 <c>so=</c>) means the same file in both.
     /// </summary>
     internal IReadOnlyList<TorrentFile> AllFiles { get; init; } = [];
 
-    /// <summary>Size of the piece space, padding included.</summary>
+    /// <summary>Size of the piece space, padding included (for a v2-only torrent a whole number of pieces).</summary>
     internal long PayloadSize { get; init; }
 
     /// <summary>BEP 12 tiers: "announce-list" when it has any usable URL, else "announce"; blanks and duplicates dropped.</summary>

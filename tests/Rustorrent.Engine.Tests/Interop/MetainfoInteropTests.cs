@@ -35,6 +35,12 @@ public sealed class MetainfoInteropTests : IDisposable
 
         /// <summary>A folder with the edge cases of <see cref="PayloadSpec.MultiFileEdgeCases"/>.</summary>
         MultiFile,
+
+        /// <summary>Alignment edges for v2 padding: empty files first, between and last, a file of exactly a piece.</summary>
+        EndsWithEmptyFile,
+
+        /// <summary>The last file ends exactly on a piece boundary, so there is no tail padding.</summary>
+        EndsOnPieceBoundary,
     }
 
     [SkippableTheory]
@@ -47,6 +53,11 @@ public sealed class MetainfoInteropTests : IDisposable
     [InlineData(LibtorrentTorrentVersion.Hybrid, Layout.SingleFile, false)]
     [InlineData(LibtorrentTorrentVersion.Hybrid, Layout.TinyFile, true)]
     [InlineData(LibtorrentTorrentVersion.Hybrid, Layout.MultiFile, true)]
+    [InlineData(LibtorrentTorrentVersion.V1, Layout.EndsWithEmptyFile, false)]
+    [InlineData(LibtorrentTorrentVersion.V2, Layout.EndsWithEmptyFile, false)]
+    [InlineData(LibtorrentTorrentVersion.V2, Layout.EndsOnPieceBoundary, true)]
+    [InlineData(LibtorrentTorrentVersion.Hybrid, Layout.EndsWithEmptyFile, false)]
+    [InlineData(LibtorrentTorrentVersion.Hybrid, Layout.EndsOnPieceBoundary, true)]
     public async Task Libtorrent_torrent_reads_as_libtorrent_reads_it(LibtorrentTorrentVersion version, Layout layout, bool isPrivate)
     {
         var (payload, files) = await CreatePayloadAsync(layout);
@@ -177,14 +188,31 @@ public sealed class MetainfoInteropTests : IDisposable
     private async Task<(string Payload, IReadOnlyList<PayloadFile> Files)> CreatePayloadAsync(Layout layout)
     {
         var dir = temp.CreateSubdirectory("payload");
+        // The file tree sorts names, so the letters fix the order in v2 torrents as well.
         var spec = layout switch
         {
             Layout.SingleFile => PayloadSpec.SingleFile("single file.bin", 3L * PieceLength + 123),
             Layout.TinyFile => PayloadSpec.SingleFile("tiny.txt", 100),
-            _ => PayloadSpec.MultiFileEdgeCases("multi", PieceLength),
+            Layout.MultiFile => PayloadSpec.MultiFileEdgeCases("multi", PieceLength),
+            Layout.EndsWithEmptyFile => new PayloadSpec("align",
+            [
+                new("multi/a-empty", 0),
+                new("multi/b-piece", PieceLength),
+                new("multi/c-empty", 0),
+                new("multi/d-odd", 5),
+                new("multi/e/empty-after-padding", 0),
+                new("multi/f-odd", PieceLength + 7),
+                new("multi/g-empty-last", 0),
+            ]),
+            _ => new PayloadSpec("align",
+            [
+                new("multi/a-odd", 3),
+                new("multi/b-empty", 0),
+                new("multi/c-two-pieces", 2L * PieceLength),
+            ]),
         };
         var files = await Payload.CreateAsync(dir, spec);
-        var payload = layout == Layout.MultiFile ? Path.Combine(dir, "multi") : files[0].FullPath;
+        var payload = spec.Files.Count > 1 ? Path.Combine(dir, "multi") : files[0].FullPath;
         return (payload, files);
     }
 
@@ -211,21 +239,19 @@ public sealed class MetainfoInteropTests : IDisposable
         // Sizes: TotalSize leaves padding out; the piece space (libtorrent's total_size) keeps it.
         Assert.Equal(lt.DataFiles.Sum(f => f.Size), ours.TotalSize);
 
-        // libtorrent lays out a v2-only torrent (which has no padding in the file) a little differently from
-        // us where no byte depends on it: it pads after the last file too, and puts an empty file after the
-        // padding that follows the previous file rather than before it. So for v2 the trailing padding and
-        // the offsets (and order among padding) of empty files are not compared.
-        var v2Only = ours.Version == TorrentVersion.V2;
-        var ltAllFiles = lt.Files.ToList();
-        if (v2Only && ltAllFiles is [.., { IsPadding: true } tail])
-            ltAllFiles.Remove(tail);
-        Assert.Equal(ltAllFiles.Sum(f => f.Size), ours.PayloadSize);
+        // A v2-only torrent has no padding in the file: both sides make it up, and must agree (BEP 53 so= indices
+        // count padding), including the padding libtorrent puts after the last file.
+        Assert.Equal(lt.TotalSize, ours.PayloadSize);
+        Assert.Equal(lt.Files.Sum(f => f.Size), ours.PayloadSize);
 
-        // The user's files: same order, paths, lengths and places in the piece space.
+        // The user's files: same order, paths, lengths, places in the piece space and indices among all files.
         var prefix = lt.IsMultiFile ? lt.Name + "/" : "";
-        long Place(long size, long offset) => v2Only && size == 0 ? -1 : offset;
-        var expectedFiles = lt.DataFiles.Select(f => (Path: StripPrefix(f.Path, prefix), f.Size, Offset: Place(f.Size, f.Offset))).ToList();
-        var actualFiles = ours.Files.Select(f => (Path: string.Join('/', f.PathComponents), Size: f.Length, Offset: Place(f.Length, f.Offset))).ToList();
+        var expectedFiles = lt.Files
+            .Select((f, index) => (File: f, Index: index))
+            .Where(f => !f.File.IsPadding)
+            .Select(f => (Path: StripPrefix(f.File.Path, prefix), f.File.Size, f.File.Offset, f.Index, IsPadding: false))
+            .ToList();
+        var actualFiles = ours.Files.Select(f => (Path: string.Join('/', f.PathComponents), Size: f.Length, f.Offset, f.Index, f.IsPadding)).ToList();
         Assert.Equal(expectedFiles, actualFiles);
         Assert.All(ours.Files, f =>
         {
@@ -233,10 +259,16 @@ public sealed class MetainfoInteropTests : IDisposable
             Assert.Equal(string.Join(Path.DirectorySeparatorChar, f.PathComponents), f.Path);
         });
 
-        // Every file, padding included, tiles the piece space as libtorrent lays it out.
+        // Every file, padding included, tiles the piece space as libtorrent lays it out, index for index. The
+        // padding of a v2-only torrent is made up on both sides; libtorrent names that of a single file
+        // "<name>/.pad/<n>", we ".pad/<n>" as everywhere else (padding is never written, so no path is at stake).
+        string LtPath(LibtorrentFileEntry f) =>
+            ours.Version == TorrentVersion.V2 && f.IsPadding ? f.Path[f.Path.LastIndexOf(".pad/", StringComparison.Ordinal)..] : StripPrefix(f.Path, prefix);
         Assert.Equal(
-            ltAllFiles.Where(f => !v2Only || f.Size > 0).Select(f => (Path: StripPrefix(f.Path, prefix), f.Size, f.Offset, f.IsPadding)),
-            ours.AllFiles.Where(f => !v2Only || f.Length > 0).Select(f => (Path: string.Join('/', f.PathComponents), Size: f.Length, f.Offset, f.IsPadding)));
+            lt.Files.Select((f, index) => (Path: LtPath(f), f.Size, f.Offset, f.IsPadding, Index: index)),
+            ours.AllFiles.Select(f => (Path: string.Join('/', f.PathComponents), Size: f.Length, f.Offset, f.IsPadding, f.Index)));
+        if (ours.Version == TorrentVersion.V2)
+            Assert.All(ours.AllFiles.Where(f => f.IsPadding), f => Assert.Equal(".pad/" + f.Length, string.Join('/', f.PathComponents)));
 
         // Trackers: libtorrent shuffles URLs within a tier (BEP 12), so compare tier by tier as sets, and
         // the exact order against the raw announce-list.

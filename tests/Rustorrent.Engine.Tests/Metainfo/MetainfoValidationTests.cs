@@ -1,5 +1,6 @@
 using System.Text;
 using Rustorrent.Bencode;
+using Rustorrent.Engine.Tests.Bencode;
 using Rustorrent.Metainfo;
 using static Rustorrent.Engine.Tests.Metainfo.MetainfoTestData;
 
@@ -75,6 +76,19 @@ public class MetainfoValidationTests
         torrent = Torrent(info);
         e = Reject(torrent, "'name' is an integer, not a byte string");
         Assert.Equal(OffsetOf(torrent, "4:namei12e") + 6, e.Offset);
+    }
+
+    [Fact]
+    public void Numbers_in_reasons_read_the_same_in_every_culture()
+    {
+        var tooLong = ValidSingle();
+        tooLong["piece length"] = 1L << 31;
+        var extraHash = ValidSingle();
+        extraHash["pieces"] = new byte[40];
+
+        using var german = GroupingCulture.Enter();
+        Reject(Torrent(tooLong), "'piece length' is 2,147,483,648 bytes, more than the 1,073,741,824 this client accepts");
+        Reject(Torrent(extraHash), "(100 bytes in pieces of 16,384 bytes)");
     }
 
     [Fact]

@@ -39,20 +39,24 @@ public class V2MetainfoTests
         Assert.Equal(meta.InfoHashV2.Value, meta.PrimaryInfoHash);
         Assert.Equal(60_100, meta.TotalSize);
 
-        // a.bin 0..40000; "empty" needs no alignment; b.txt and c start on piece boundaries.
+        // Every file starts on a piece boundary; "empty" where the padding after a.bin ends.
         Assert.Equal(["a.bin", "empty", $"sub{Sep}b.txt", $"sub{Sep}c"], meta.Files.Select(f => f.Path));
-        Assert.Equal([0L, 40_000, 49_152, 65_536], meta.Files.Select(f => f.Offset));
+        Assert.Equal([0L, 49_152, 49_152, 65_536], meta.Files.Select(f => f.Offset));
         Assert.Equal([0, -1, 3, 4], meta.Files.Select(f => f.FirstPiece));
         Assert.Equal([2, -1, 3, 5], meta.Files.Select(f => f.LastPiece));
         Assert.Equal(6, meta.PieceCount); // 3 + 0 + 1 + 2 pieces, as BEP 52 counts them per file
-        Assert.Equal(85_536, meta.PayloadSize);
+        Assert.Equal(6 * PieceLength, meta.PayloadSize);
 
-        // AllFiles tiles the piece space: the alignment gaps are padding entries.
-        Assert.Equal([0L, 40_000, 40_000, 49_152, 49_252, 65_536], meta.AllFiles.Select(f => f.Offset));
-        Assert.Equal([40_000L, 0, 9_152, 100, 16_284, 20_000], meta.AllFiles.Select(f => f.Length));
-        Assert.Equal([false, false, true, false, true, false], meta.AllFiles.Select(f => f.IsPadding));
-        Assert.Equal($".pad{Sep}9152", meta.AllFiles[2].Path);
-        Assert.Equal([0, 1, 3, 5], meta.Files.Select(f => f.Index));
+        // AllFiles tiles the piece space: padding straight after every file that does not end on a piece
+        // boundary, the last one included, as libtorrent lays out a v2 torrent (its indices are BEP 53's).
+        Assert.Equal([0L, 40_000, 49_152, 49_152, 49_252, 65_536, 85_536], meta.AllFiles.Select(f => f.Offset));
+        Assert.Equal([40_000L, 9_152, 0, 100, 16_284, 20_000, 12_768], meta.AllFiles.Select(f => f.Length));
+        Assert.Equal([false, true, false, false, true, false, true], meta.AllFiles.Select(f => f.IsPadding));
+        Assert.Equal($".pad{Sep}9152", meta.AllFiles[1].Path);
+        Assert.Equal($".pad{Sep}12768", meta.AllFiles[6].Path);
+        Assert.All(meta.AllFiles.Where(f => f.IsPadding), f => Assert.Equal("p", f.Attributes));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6], meta.AllFiles.Select(f => f.Index));
+        Assert.Equal([0, 2, 3, 5], meta.Files.Select(f => f.Index));
         for (var i = 1; i < meta.AllFiles.Count; i++)
             Assert.Equal(meta.AllFiles[i - 1].Offset + meta.AllFiles[i - 1].Length, meta.AllFiles[i].Offset);
 
@@ -84,6 +88,53 @@ public class V2MetainfoTests
         Assert.Equal("movie.mkv", only.Path);
         Assert.Equal(4, meta.PieceCount);
         Assert.Equal((0, 3), (only.FirstPiece, only.LastPiece));
+        // libtorrent pads a v2 file's tail even when it is the only one, so the piece space is whole pieces.
+        Assert.Equal([(50_000L, false), (15_536L, true)], meta.AllFiles.Select(f => (f.Length, f.IsPadding)));
+        Assert.Equal(4 * PieceLength, meta.PayloadSize);
+    }
+
+    [Fact]
+    public void V2_layout_pads_after_each_file_as_libtorrent_does()
+    {
+        // The layout libtorrent 2.0.8 gives these files (lt_tool.py dump): padding only after a file that does not
+        // end on a piece boundary, never before a file; an empty file takes no padding of its own.
+        var files = new[]
+        {
+            new TestFile("a-empty", 0, 1),
+            new TestFile("b-whole", PieceLength, 2),
+            new TestFile("c-empty", 0, 3),
+            new TestFile("d-odd", 3, 4),
+            new TestFile("e-empty", 0, 5),
+        };
+        var (tree, layers) = FileTree(PieceLength, files);
+
+        var meta = TorrentMetainfo.Parse(Torrent(V2Info("data", PieceLength, tree), new BencodeDictionary { ["piece layers"] = layers }));
+
+        Assert.Equal(
+            [("a-empty", 0L, 0L), ("b-whole", PieceLength, 0), ("c-empty", 0, PieceLength), ("d-odd", 3, PieceLength),
+             ($".pad{Sep}16381", PieceLength - 3, PieceLength + 3), ("e-empty", 0, 2 * PieceLength)],
+            meta.AllFiles.Select(f => (f.Path, f.Length, f.Offset)));
+        Assert.Equal([0, 1, 2, 3, 5], meta.Files.Select(f => f.Index));
+        Assert.Equal(2 * PieceLength, meta.PayloadSize);
+        Assert.Equal(2, meta.PieceCount);
+    }
+
+    [Fact]
+    public void V2_layout_is_the_one_a_hybrid_v1_list_spells_out()
+    {
+        // BEP 52's hybrid v1 list pads the end of every file; a v2-only torrent of the same files must put every
+        // file, padding included, at the same index and offset, or so= indices would mean different files.
+        var (tree, layers) = FileTree(PieceLength, SampleFiles);
+        var (hybridInfo, _, payload) = HybridInfo("data", PieceLength, SampleFiles);
+
+        var v2 = TorrentMetainfo.Parse(Torrent(V2Info("data", PieceLength, tree), new BencodeDictionary { ["piece layers"] = layers }));
+        var hybrid = TorrentMetainfo.Parse(Torrent(hybridInfo, new BencodeDictionary { ["piece layers"] = layers }));
+
+        Assert.Equal(
+            hybrid.AllFiles.Select(f => (f.Path, f.Length, f.Offset, f.IsPadding, f.Index)),
+            v2.AllFiles.Select(f => (f.Path, f.Length, f.Offset, f.IsPadding, f.Index)));
+        Assert.Equal(payload.Length, v2.PayloadSize);
+        Assert.Equal(hybrid.PayloadSize, v2.PayloadSize);
     }
 
     [Fact]
