@@ -122,16 +122,7 @@ internal sealed class PeerResolver(TorrentEngine engine)
             return;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StoppedAnnounceTimeout);
-        var stopped = new AnnounceRequest
-        {
-            InfoHash = query.InfoHash,
-            PeerId = query.PeerId,
-            Port = query.Port,
-            Left = query.Left,
-            Event = AnnounceEvent.Stopped,
-            Key = query.Key,
-            NumWant = 0,
-        };
+        var stopped = AnnounceRequest.For(query) with { Event = AnnounceEvent.Stopped, NumWant = 0 };
         var announces = trackers.Tiers.SelectMany(t => t).Where(t => answered.Contains(t.Uri)).Select(async tracker =>
         {
             try

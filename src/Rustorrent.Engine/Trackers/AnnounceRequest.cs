@@ -36,6 +36,20 @@ internal sealed record AnnounceRequest
     /// </summary>
     public string? TrackerId { get; init; }
 
+    /// <summary>The announce that tells trackers what <paramref name="query"/> says.</summary>
+    public static AnnounceRequest For(PeerQuery query) => new()
+    {
+        InfoHash = query.InfoHash,
+        PeerId = query.PeerId,
+        Port = query.Port,
+        Uploaded = query.Uploaded,
+        Downloaded = query.Downloaded,
+        Left = query.Left,
+        Event = query.Event,
+        NumWant = query.NumWant,
+        Key = query.Key,
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> for values no tracker should be sent.</summary>
     public void Validate()
     {

@@ -24,18 +24,7 @@ internal sealed class TrackerPeerSource : IPeerSource
     public async IAsyncEnumerable<PeerDiscovery> DiscoverAsync(PeerQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var request = new AnnounceRequest
-        {
-            InfoHash = query.InfoHash,
-            PeerId = query.PeerId,
-            Port = query.Port,
-            Uploaded = query.Uploaded,
-            Downloaded = query.Downloaded,
-            Left = query.Left,
-            Event = query.Event,
-            NumWant = query.NumWant,
-            Key = query.Key,
-        };
+        var request = AnnounceRequest.For(query);
 
         if (announceToAllTrackers)
         {
