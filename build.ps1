@@ -6,7 +6,7 @@
     Every task is a thin wrapper over plain `dotnet` commands, so machines without pwsh can run the same:
       Build    dotnet build Rustorrent.sln -c <Configuration>     (lays the module out under ./bin)
       Test     dotnet test Rustorrent.sln -c <Configuration>
-      Package  dotnet build, then copy Rustorrent.psd1, bin/, LICENSE and README.md into
+      Package  dotnet build, then copy Rustorrent.psd1, bin/, en-US/ (help), LICENSE and README.md into
                artifacts/Rustorrent/<version>/, a folder Publish-PSResource or a PSModulePath can take.
 .EXAMPLE
     ./build.ps1 -Task Test
@@ -46,6 +46,9 @@ foreach ($name in $Task) {
             New-Item -ItemType Directory -Path (Join-Path $target 'bin') -Force | Out-Null
             Copy-Item ./Rustorrent.psd1, ./LICENSE, ./README.md -Destination $target
             Copy-Item ./bin/* -Destination (Join-Path $target 'bin') -Recurse -Exclude '*.pdb'
+            # Get-Help reads a binary module's help from <ModuleBase>/<culture>, beside the manifest (the build
+            # generates it there from docs/en-US).
+            Copy-Item ./en-US -Destination $target -Recurse
             Write-Host "Module laid out in $target"
         }
     }

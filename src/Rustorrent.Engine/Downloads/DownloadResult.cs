@@ -1,0 +1,12 @@
+namespace Rustorrent.Downloads;
+
+/// <summary>What a finished download did.</summary>
+internal sealed record DownloadResult(
+    string ContentPath,
+    IReadOnlyList<string> Files,
+    long WantedBytes,
+    long DownloadedBytes,
+    int PiecesAlreadyPresent,
+    TimeSpan Duration,
+    int PeersUsed,
+    IReadOnlyList<string> BannedPeers);
