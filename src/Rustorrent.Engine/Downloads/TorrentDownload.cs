@@ -21,6 +21,7 @@ namespace Rustorrent.Downloads;
 internal sealed class TorrentDownload
 {
     private const int MaxRequestBatch = 64;
+    private static readonly TimeSpan RequestTick = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MinAnnounceInterval = TimeSpan.FromSeconds(30);
 
     private readonly TorrentEngine engine;
@@ -34,10 +35,13 @@ internal sealed class TorrentDownload
     private readonly HashSet<PeerEndpoint> connected = [];
     private readonly HashSet<IPAddress> banned = [];
     private readonly PeerReputation reputation = new();
+    private readonly SmartBan smartBan = new();
+    private readonly List<BlockSender> blockSenders = [];
     private readonly Channel<PeerEndpoint> candidates = Channel.CreateUnbounded<PeerEndpoint>();
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RateMeter downloadRate = new(TimeProvider.System);
     private readonly List<BlockContribution> contributions = [];
+    private readonly List<PeerSession> sessions = [];
     private readonly List<IPAddress> toBan = [];
     private PiecePicker picker = null!;
     private TorrentStorage storage = null!;
@@ -205,8 +209,15 @@ internal sealed class TorrentDownload
             Downloaded = Interlocked.Read(ref downloadedBytes),
             NumWant = 0,
         };
-        await foreach (var _ in trackers.AnnounceAllAsync(AnnounceRequest.For(last), limit.Token).ConfigureAwait(false).WithCancellation(default))
+        try
         {
+            await foreach (var _ in trackers.AnnounceAllAsync(AnnounceRequest.For(last), limit.Token).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            // A tracker that misses the last announce drops us at its interval anyway.
         }
     }
 
@@ -255,6 +266,13 @@ internal sealed class TorrentDownload
 
     private void Fail(Exception error) => finished.TrySetException(error);
 
+    /// <summary>Under <see cref="gate"/>: banned peers are dropped at their next message and never dialled again.</summary>
+    private void Ban(List<IPAddress> addresses)
+    {
+        foreach (var address in addresses)
+            banned.Add(address);
+    }
+
     /// <summary>One peer: connect, handshake, then its messages until it goes or we are done.</summary>
     private async Task RunPeerAsync(PeerEndpoint endpoint, CancellationToken cancellationToken)
     {
@@ -294,76 +312,191 @@ internal sealed class TorrentDownload
         }
     }
 
+    /// <summary>The receive loop of one peer. Requests are sent by <see cref="RequestLoopAsync"/>, woken by
+    /// every message and by events elsewhere (a failed piece, a peer gone) that free blocks.</summary>
     private async Task ServePeerAsync(PeerConnection connection, PeerHandle handle, CancellationToken cancellationToken)
     {
-        var sizer = new RequestQueueSizer(TimeProvider.System);
+        var session = new PeerSession(connection, handle);
+        lock (gate)
+            sessions.Add(session);
+        using var stopRequests = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var requester = RequestLoopAsync(session, stopRequests.Token);
+        try
+        {
+            while (!finished.Task.IsCompleted && !requester.IsCompleted && await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var message = connection.Current;
+                lock (gate)
+                {
+                    if (banned.Contains(connection.RemoteEndPoint.Address))
+                        return;
+                    switch (message.Id)
+                    {
+                        case PeerMessageId.Bitfield:
+                            picker.PeerBitfield(handle, message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray());
+                            break;
+                        case PeerMessageId.HaveAll:
+                            picker.PeerHasAll(handle);
+                            break;
+                        case PeerMessageId.HaveNone:
+                            picker.PeerHasNone(handle);
+                            break;
+                        case PeerMessageId.Have:
+                            picker.PeerHasPiece(handle, message.PieceIndex);
+                            break;
+                        case PeerMessageId.Choke:
+                            session.Choked = true;
+                            if (!connection.FastExtension)
+                                picker.PeerChoked(handle);
+                            else
+                                foreach (var dropped in connection.RequestsDroppedByChoke)
+                                    picker.ReleaseRequest(handle, new BlockInfo(dropped.PieceIndex, dropped.Begin, dropped.Length));
+                            break;
+                        case PeerMessageId.Unchoke:
+                            session.Choked = false;
+                            break;
+                        case PeerMessageId.Reject:
+                            session.CancelledInFlight.Remove(new BlockRequest(message.PieceIndex, message.Begin, message.Length));
+                            picker.ReleaseRequest(handle, new BlockInfo(message.PieceIndex, message.Begin, message.Length));
+                            break;
+                        case PeerMessageId.Piece when connection.CurrentBlockKind == ReceivedBlockKind.Cancelled:
+                            session.CancelledInFlight.Remove(new BlockRequest(message.PieceIndex, message.Begin, message.Length));
+                            break;
+                        case PeerMessageId.Piece when connection.CurrentBlockKind == ReceivedBlockKind.Requested:
+                            OnBlock(handle, message, session.Sizer);
+                            break;
+                    }
+                }
+                session.Wake();
+            }
+        }
+        finally
+        {
+            await stopRequests.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await requester.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            lock (gate)
+                sessions.Remove(session);
+            WakeAll(); // its requests go back to the pool: others may take them
+        }
+    }
+
+    /// <summary>Keeps the peer's request queue at the depth its rate calls for (bandwidth-delay product).</summary>
+    private async Task RequestLoopAsync(PeerSession session, CancellationToken cancellationToken)
+    {
         var picked = new BlockInfo[MaxRequestBatch];
         var requests = new BlockRequest[MaxRequestBatch];
-        var amInterested = false;
-        var choked = true;
-        while (!finished.Task.IsCompleted && await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false))
+        var connection = session.Connection;
+        while (!finished.Task.IsCompleted)
         {
-            var message = connection.Current;
+            // Woken by each message; the timeout is a safety net for wake-ups that raced.
+            await session.Signal.WaitAsync(RequestTick, cancellationToken).ConfigureAwait(false);
             bool interesting;
+            lock (gate)
+                interesting = picker.IsInteresting(session.Handle);
+            if (interesting != session.AmInterested)
+            {
+                session.AmInterested = interesting;
+                await connection.SendAsync(interesting ? PeerMessageId.Interested : PeerMessageId.NotInterested, cancellationToken).ConfigureAwait(false);
+            }
+            if (session.Choked || !session.AmInterested)
+                continue;
+            var count = 0;
             lock (gate)
             {
                 if (banned.Contains(connection.RemoteEndPoint.Address))
                     return;
-                switch (message.Id)
-                {
-                    case PeerMessageId.Bitfield:
-                        picker.PeerBitfield(handle, message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray());
-                        break;
-                    case PeerMessageId.HaveAll:
-                        picker.PeerHasAll(handle);
-                        break;
-                    case PeerMessageId.HaveNone:
-                        picker.PeerHasNone(handle);
-                        break;
-                    case PeerMessageId.Have:
-                        picker.PeerHasPiece(handle, message.PieceIndex);
-                        break;
-                    case PeerMessageId.Choke:
-                        choked = true;
-                        if (!connection.FastExtension)
-                            picker.PeerChoked(handle);
-                        else
-                            foreach (var dropped in connection.RequestsDroppedByChoke)
-                                picker.ReleaseRequest(handle, new BlockInfo(dropped.PieceIndex, dropped.Begin, dropped.Length));
-                        break;
-                    case PeerMessageId.Unchoke:
-                        choked = false;
-                        break;
-                    case PeerMessageId.Reject:
-                        picker.ReleaseRequest(handle, new BlockInfo(message.PieceIndex, message.Begin, message.Length));
-                        break;
-                    case PeerMessageId.Piece when connection.CurrentBlockKind != ReceivedBlockKind.None:
-                        OnBlock(handle, message, sizer);
-                        break;
-                }
-                interesting = picker.IsInteresting(handle);
+                var wanted = Math.Min(session.Sizer.RequestsToSend(connection.OutstandingRequestCount), MaxRequestBatch);
+                if (wanted > 0)
+                    count = picker.PickBlocks(session.Handle, picked.AsSpan(0, wanted));
             }
+            // Endgame cancels go out after the pick: a cancel queued before a block was freed again and
+            // re-picked for this peer must reach the wire before the new request for it.
+            while (session.PendingCancels.TryDequeue(out var cancel))
+            {
+                if (await connection.SendCancelAsync(cancel, cancellationToken).ConfigureAwait(false))
+                    lock (gate)
+                        session.CancelledInFlight.Add(cancel);
+            }
+            if (count == 0)
+                continue;
+            var sending = 0;
+            lock (gate)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var request = new BlockRequest(picked[i].Piece, picked[i].Offset, picked[i].Length);
+                    // The peer may still answer our cancel with that very block (BEP 3, BEP 6): asking again
+                    // now would bring it twice. Leave it to others until the first answer is in.
+                    if (session.CancelledInFlight.Contains(request))
+                        picker.ReleaseRequest(session.Handle, picked[i]);
+                    else
+                        requests[sending++] = request;
+                }
+            }
+            if (sending > 0)
+                await connection.SendRequestsAsync(requests.AsMemory(0, sending), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            if (interesting != amInterested)
+    /// <summary>Under <see cref="gate"/>: tells the other requesters of an endgame block to cancel it.</summary>
+    private void QueueCancels(BlockInfo block, PeerHandle first, PeerHandle second)
+    {
+        foreach (var session in sessions)
+        {
+            if (session.Handle == first || session.Handle == second)
             {
-                amInterested = interesting;
-                await connection.SendAsync(interesting ? PeerMessageId.Interested : PeerMessageId.NotInterested, cancellationToken).ConfigureAwait(false);
+                session.PendingCancels.Enqueue(new BlockRequest(block.Piece, block.Offset, block.Length));
+                session.Wake();
             }
-            if (!choked && amInterested)
+        }
+    }
+
+    private void WakeAll()
+    {
+        lock (gate)
+        {
+            foreach (var session in sessions)
+                session.Wake();
+        }
+    }
+
+    /// <summary>What the two loops of one connected peer share.</summary>
+    private sealed class PeerSession(PeerConnection connection, PeerHandle handle)
+    {
+        public PeerConnection Connection { get; } = connection;
+
+        public PeerHandle Handle { get; } = handle;
+
+        public RequestQueueSizer Sizer { get; } = new(TimeProvider.System);
+
+        public SemaphoreSlim Signal { get; } = new(0, 1);
+
+        /// <summary>Cancels sent and not yet answered by the piece or a reject (under the download's gate).</summary>
+        public HashSet<BlockRequest> CancelledInFlight { get; } = [];
+
+        /// <summary>Blocks another peer delivered first in endgame: cancel them here (BEP 3).</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<BlockRequest> PendingCancels { get; } = new();
+
+        public volatile bool Choked = true;
+
+        public bool AmInterested;
+
+        public void Wake()
+        {
+            try
             {
-                var count = 0;
-                lock (gate)
-                {
-                    var wanted = Math.Min(sizer.RequestsToSend(connection.OutstandingRequestCount), MaxRequestBatch);
-                    if (wanted > 0)
-                        count = picker.PickBlocks(handle, picked.AsSpan(0, wanted));
-                }
-                if (count > 0)
-                {
-                    for (var i = 0; i < count; i++)
-                        requests[i] = new BlockRequest(picked[i].Piece, picked[i].Offset, picked[i].Length);
-                    await connection.SendRequestsAsync(requests.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-                }
+                if (Signal.CurrentCount == 0)
+                    Signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already awake.
             }
         }
     }
@@ -376,6 +509,8 @@ internal sealed class TorrentDownload
         var receipt = picker.BlockReceived(handle, block);
         if (!receipt.IsAccepted)
             return;
+        if (receipt.CancelCount > 0)
+            QueueCancels(block, receipt.CancelFirst, receipt.CancelSecond);
         var size = picker.Layout.PieceSize(block.Piece);
         if (!pieceBuffers.TryGetValue(block.Piece, out var buffer))
             pieceBuffers[block.Piece] = buffer = ArrayPool<byte>.Shared.Rent(size);
@@ -400,24 +535,38 @@ internal sealed class TorrentDownload
             lock (gate)
             {
                 pendingWrites--;
+                toBan.Clear();
+                contributions.Clear();
                 if (good)
                 {
+                    // Smart-ban (as libtorrent): once a piece that failed passes, whoever sent a block that
+                    // differs from the good data lied.
+                    if (smartBan.HasRecords(piece))
+                        smartBan.PiecePassed(piece, buffer.AsSpan(0, size), toBan);
+                    picker.GetContributions(piece, contributions);
+                    reputation.PiecePassed(contributions.Select(c => senders.GetValueOrDefault(c.Sender)).OfType<IPAddress>().Distinct());
                     picker.PieceVerified(piece);
                     verifiedPieces++;
                     Interlocked.Add(ref verifiedBytes, size);
                     Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
+                    Ban(toBan);
                     if (picker.IsFinished && pendingWrites == 0)
                         finished.TrySetResult();
                     return;
                 }
-                // A bad piece: fetch it again, and blame those who sent it (BEP 3 gives no other way to know).
-                contributions.Clear();
+                // A bad piece: fetch it again, and remember who sent which block, to find the liar.
                 picker.PieceFailed(piece, contributions);
-                toBan.Clear();
-                reputation.PieceFailed(contributions.Select(c => senders.GetValueOrDefault(c.Sender)).OfType<IPAddress>().Distinct(), toBan);
-                foreach (var address in toBan)
-                    banned.Add(address);
+                blockSenders.Clear();
+                for (var i = 0; i < contributions.Count; i++)
+                {
+                    if (senders.TryGetValue(contributions[i].Sender, out var address))
+                        blockSenders.Add(new BlockSender(i, address));
+                }
+                smartBan.PieceFailed(piece, buffer.AsSpan(0, size), blockSenders, toBan);
+                reputation.PieceFailed(blockSenders.Select(b => b.Address).Distinct(), toBan);
+                Ban(toBan);
             }
+            WakeAll(); // the failed piece's blocks are free again
         }
         catch (StorageException e)
         {

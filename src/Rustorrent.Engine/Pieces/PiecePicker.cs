@@ -372,6 +372,14 @@ internal sealed class PiecePicker
         SetHave(piece);
     }
 
+    /// <summary>Adds which peer sent each block of a complete piece (call before <see cref="PieceVerified"/>), for credit.</summary>
+    public void GetContributions(int piece, List<BlockContribution> contributors)
+    {
+        var started = CompletedPiece(piece);
+        for (var i = 0; i < started.BlockCount; i++)
+            contributors.Add(new BlockContribution(Layout.Block(piece, i), started.Sender(i)));
+    }
+
     /// <summary>
     /// The completed piece failed its hash check: every block goes back to free, so it is picked again (first,
     /// as a partial piece). Adds to <paramref name="contributors"/> which peer sent each block, for blame and
@@ -379,10 +387,8 @@ internal sealed class PiecePicker
     /// </summary>
     public void PieceFailed(int piece, List<BlockContribution> contributors)
     {
-        var started = CompletedPiece(piece);
-        for (var i = 0; i < started.BlockCount; i++)
-            contributors.Add(new BlockContribution(Layout.Block(piece, i), started.Sender(i)));
-        started.ResetBlocks();
+        GetContributions(piece, contributors);
+        CompletedPiece(piece).ResetBlocks();
     }
 
     // ---- Internals ----
