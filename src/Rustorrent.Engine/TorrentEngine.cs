@@ -1,3 +1,4 @@
+using Rustorrent.Metainfo;
 using Rustorrent.Peers;
 using Rustorrent.Trackers;
 
@@ -34,6 +35,18 @@ internal sealed class TorrentEngine : IDisposable
     public int ListenPort { get; set; } = DefaultPort;
 
     public TrackerClientFactory Trackers { get; }
+
+    /// <summary>The first query of a torrent's life: this engine's identity, "started", room for many peers.</summary>
+    public PeerQuery StartedQuery(InfoHash infoHash, long left) => new()
+    {
+        InfoHash = infoHash,
+        PeerId = PeerId,
+        Port = ListenPort,
+        Key = AnnounceKey,
+        Left = left,
+        Event = AnnounceEvent.Started,
+        NumWant = 200,
+    };
 
     public void Dispose() => Trackers.Dispose();
 }

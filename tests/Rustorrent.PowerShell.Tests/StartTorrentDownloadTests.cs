@@ -127,6 +127,19 @@ public sealed class StartTorrentDownloadTests : IDisposable
         Assert.False(Directory.Exists(temp.Combine("out")));
     }
 
+    [Fact]
+    public void A_malformed_Peer_stops_the_cmdlet_before_any_download()
+    {
+        var torrent = TestTorrent.Write(temp.Combine("x.torrent"), "x", [(["a.bin"], 1000)]);
+
+        var result = Shell.Invoke("Start-TorrentDownload -LiteralPath $args[0] -Destination $args[1] -Peer 'not-an-endpoint' -Wait", torrent.Path, temp.Combine("out"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("InvalidPeer,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Contains("not-an-endpoint", error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
     /// <summary>Bytes of BEP 47 padding in the torrent's piece space (they travel on the wire as zeros).</summary>
     private static long PaddingBytes(string torrent) =>
         LibtorrentTool.DumpAsync(torrent).GetAwaiter().GetResult().Files.Where(f => f.IsPadding).Sum(f => f.Size);

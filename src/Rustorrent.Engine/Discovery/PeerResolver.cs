@@ -30,16 +30,7 @@ internal sealed class PeerResolver(TorrentEngine engine)
         deadline.CancelAfter(timeout);
         var started = Stopwatch.GetTimestamp();
 
-        var query = new PeerQuery
-        {
-            InfoHash = request.InfoHash,
-            PeerId = engine.PeerId,
-            Port = engine.ListenPort,
-            Left = request.Left,
-            Event = AnnounceEvent.Started,
-            Key = engine.AnnounceKey,
-            NumWant = 200,
-        };
+        var query = engine.StartedQuery(request.InfoHash, request.Left);
         var sources = new List<IPeerSource>
         {
             new TrackerPeerSource(trackers, announceToAllTrackers: true, result => events.Writer.TryWrite(new TrackerAnnounced(result))),

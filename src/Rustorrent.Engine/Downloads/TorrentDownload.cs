@@ -170,15 +170,7 @@ internal sealed class TorrentDownload
     private async Task AnnounceLoopAsync(CancellationToken cancellationToken)
     {
         var trackers = TrackerTierSet.FromAnnounceList(metainfo.Trackers, engine.Trackers);
-        var query = new PeerQuery
-        {
-            InfoHash = metainfo.PrimaryInfoHash,
-            PeerId = engine.PeerId,
-            Port = engine.ListenPort,
-            Key = engine.AnnounceKey,
-            Event = AnnounceEvent.Started,
-            NumWant = 200,
-        };
+        var query = engine.StartedQuery(metainfo.PrimaryInfoHash, wantedBytes - Interlocked.Read(ref verifiedBytes));
         var source = new TrackerPeerSource(trackers);
         try
         {

@@ -11,14 +11,8 @@ namespace Rustorrent.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Resolve, "TorrentPeers", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TorrentPeer), typeof(TrackerScrape))]
-public sealed class ResolveTorrentPeersCommand : TorrentInputCommandBase
+public sealed class ResolveTorrentPeersCommand : TorrentInfoInputCommandBase
 {
-    private const string InputObjectSet = "InputObject";
-
-    /// <summary>Torrents from Get-TorrentInfo.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    [ValidateNotNull]
-    public TorrentInfo[] InputObject { get; set; } = [];
 
     /// <summary>Seconds to wait for trackers; what was found by then is returned.</summary>
     [Parameter]
@@ -33,17 +27,6 @@ public sealed class ResolveTorrentPeersCommand : TorrentInputCommandBase
     /// <summary>Also ask each tracker for the swarm's counts and output them as TrackerScrape objects.</summary>
     [Parameter]
     public SwitchParameter Scrape { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        if (ParameterSetName != InputObjectSet)
-        {
-            base.ProcessRecord();
-            return;
-        }
-        foreach (var torrent in InputObject)
-            ProcessTorrent(torrent);
-    }
 
     protected override void ProcessTorrent(TorrentInfo torrent)
     {

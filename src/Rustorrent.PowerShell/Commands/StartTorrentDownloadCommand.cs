@@ -13,15 +13,9 @@ namespace Rustorrent.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TorrentDownload", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(TorrentDownloadResult))]
-public sealed class StartTorrentDownloadCommand : TorrentInputCommandBase
+public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
 {
-    private const string InputObjectSet = "InputObject";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Torrents from Get-TorrentInfo.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    [ValidateNotNull]
-    public TorrentInfo[] InputObject { get; set; } = [];
 
     /// <summary>Folder to download into (default: the current location). Multi-file torrents get a folder of their name inside it.</summary>
     [Parameter]
@@ -48,15 +42,17 @@ public sealed class StartTorrentDownloadCommand : TorrentInputCommandBase
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    protected override void ProcessRecord()
+    private readonly List<PeerEndpoint> peers = [];
+
+    /// <summary>-Peer is checked once, before any input: a typo stops the cmdlet rather than each download.</summary>
+    protected override void BeginProcessing()
     {
-        if (ParameterSetName != InputObjectSet)
+        foreach (var text in Peer)
         {
-            base.ProcessRecord();
-            return;
+            if (!PeerEndpoint.TryParse(text, out var endpoint, out var error))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Peer '{text}': {error}"), "InvalidPeer", ErrorCategory.InvalidArgument, text));
+            peers.Add(endpoint);
         }
-        foreach (var torrent in InputObject)
-            ProcessTorrent(torrent);
     }
 
     protected override void ProcessTorrent(TorrentInfo torrent)
@@ -67,16 +63,6 @@ public sealed class StartTorrentDownloadCommand : TorrentInputCommandBase
                 new NotSupportedException($"'{torrent.Name}' is a magnet link or info hash: downloading needs its metadata, and fetching metadata from peers is not available yet. Use the .torrent file."),
                 "MetadataRequired", ErrorCategory.NotImplemented, torrent));
             return;
-        }
-        var peers = new List<PeerEndpoint>();
-        foreach (var text in Peer)
-        {
-            if (!PeerEndpoint.TryParse(text, out var endpoint, out var error))
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Peer '{text}': {error}"), "InvalidPeer", ErrorCategory.InvalidArgument, text));
-                return;
-            }
-            peers.Add(endpoint);
         }
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         if (!ShouldProcess(destination, $"Download '{torrent.Name}' ({DisplayFormat.Size(torrent.TotalSize)})"))
