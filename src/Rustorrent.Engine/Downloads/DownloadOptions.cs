@@ -19,4 +19,20 @@ internal sealed record DownloadOptions
 
     /// <summary>A download that gets no new verified data for this long fails (no reachable peer, say).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Payload bytes per second this download may receive; 0 means no limit.</summary>
+    public long DownloadRateLimit { get; init; }
+
+    /// <summary>Payload bytes per second this download may send; 0 means no limit.</summary>
+    public long UploadRateLimit { get; init; }
+
+    /// <summary>Keep serving peers once complete, until <see cref="SeedRatio"/> or <see cref="SeedTime"/>
+    /// is reached (whichever first), or until stopped when neither is set.</summary>
+    public bool Seed { get; init; }
+
+    /// <summary>Stop seeding once uploaded bytes reach this multiple of the torrent's wanted size.</summary>
+    public double? SeedRatio { get; init; }
+
+    /// <summary>Stop seeding after this long.</summary>
+    public TimeSpan? SeedTime { get; init; }
 }

@@ -12,11 +12,20 @@ internal readonly record struct DownloadProgress(
     double DownloadRate)
 {
     public double Fraction => WantedBytes == 0 ? 1 : (double)VerifiedBytes / WantedBytes;
+
+    /// <summary>Payload bytes sent to peers so far.</summary>
+    public long UploadedBytes { get; init; }
+
+    /// <summary>Payload bytes per second sent to peers, over the last few seconds.</summary>
+    public double UploadRate { get; init; }
 }
 
 internal enum DownloadPhase
 {
     Checking,
     Downloading,
+
+    /// <summary>Every wanted piece is verified; serving peers until the seeding limit.</summary>
+    Seeding,
     Completed,
 }
