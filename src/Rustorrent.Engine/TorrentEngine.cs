@@ -1,26 +1,41 @@
+using System.Net.Sockets;
 using Rustorrent.Metainfo;
 using Rustorrent.Peers;
+using Rustorrent.Peers.Wire;
 using Rustorrent.Trackers;
 
 namespace Rustorrent;
 
 /// <summary>
-/// The one engine of a process: its peer id (BEP 20), announce key, listening port, and the tracker clients
-/// every torrent shares (HTTP connection pool, UDP connection ids). Later issues add the listener, the DHT
-/// node and the set of active torrents here.
+/// The one engine of a process: its peer id (BEP 20), announce key, listening socket, the torrents running
+/// (so incoming connections find theirs), and the tracker clients every torrent shares (HTTP connection
+/// pool, UDP connection ids).
 /// </summary>
-internal sealed class TorrentEngine : IDisposable
+internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
 {
-    /// <summary>The port announced before a listener is bound (the traditional BitTorrent port).</summary>
+    /// <summary>The traditional BitTorrent port; when taken, the next few are tried, then any free one.</summary>
     public const int DefaultPort = 6881;
+
+    private const int DefaultPortAttempts = 10;
 
     private static readonly Lazy<TorrentEngine> SharedEngine = new(() => new TorrentEngine());
 
-    public TorrentEngine(TrackerOptions? trackerOptions = null)
+    private readonly object gate = new();
+    private readonly Dictionary<InfoHash, IncomingPeerTarget> torrents = [];
+    private readonly PeerConnectionOptions connectionOptions = PeerConnectionOptions.Default;
+    private PeerListener? listener;
+    private int configuredPort;
+    private int connections;
+
+    /// <param name="port">The port to listen on once a torrent needs it; 0 for any free port.</param>
+    public TorrentEngine(TrackerOptions? trackerOptions = null, int port = DefaultPort)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         PeerId = PeerId.Create();
         AnnounceKey = (uint)Random.Shared.NextInt64(0, uint.MaxValue);
         Trackers = new TrackerClientFactory(trackerOptions);
+        configuredPort = port;
     }
 
     /// <summary>The engine every cmdlet of the session uses.</summary>
@@ -31,10 +46,147 @@ internal sealed class TorrentEngine : IDisposable
     /// <summary>Sent with every announce so that trackers know us across IP changes (BEP 3 "key", BEP 15).</summary>
     public uint AnnounceKey { get; }
 
-    /// <summary>The port peers can reach us on, as announced to trackers.</summary>
-    public int ListenPort { get; set; } = DefaultPort;
+    /// <summary>What we offer in the handshake: BEP 6 fast extension.</summary>
+    public PeerReservedBits ReservedBits => PeerReservedBits.FastExtension;
+
+    /// <summary>The port peers reach us on: the listener's once bound, else the one it will try first.</summary>
+    public int ListenPort
+    {
+        get
+        {
+            lock (gate)
+                return listener?.Port ?? configuredPort;
+        }
+    }
+
+    /// <summary>True once the listening socket is bound.</summary>
+    public bool IsListening
+    {
+        get
+        {
+            lock (gate)
+                return listener is not null;
+        }
+    }
+
+    /// <summary>Most peer connections open at once across every torrent of the engine.</summary>
+    public int MaxConnections { get; set; } = 200;
+
+    /// <summary>Peer connections open now.</summary>
+    public int Connections => Volatile.Read(ref connections);
 
     public TrackerClientFactory Trackers { get; }
+
+    /// <summary>Binds the listening socket if it is not bound yet (downloads call this as they start).</summary>
+    /// <exception cref="SocketException">The configured port is taken (the default port falls back instead).</exception>
+    public void EnsureListening()
+    {
+        lock (gate)
+        {
+            if (listener is not null)
+                return;
+            listener = Bind(configuredPort);
+        }
+    }
+
+    /// <summary>Listens on <paramref name="port"/> from now on (0: any free port), rebinding if it differs from
+    /// the port bound now. Connections already open stay open.</summary>
+    /// <exception cref="SocketException">The port is taken or not allowed.</exception>
+    public void Listen(int port)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        PeerListener? old;
+        lock (gate)
+        {
+            if (listener is not null && (port == 0 || listener.Port == port))
+                return;
+            var bound = PeerListener.Start(port, connectionOptions.SocketBufferSize, OnAcceptedAsync);
+            old = listener;
+            listener = bound;
+            configuredPort = port;
+        }
+        old?.DisposeAsync().AsTask().Wait();
+    }
+
+    private PeerListener Bind(int port)
+    {
+        if (port != DefaultPort)
+            return PeerListener.Start(port, connectionOptions.SocketBufferSize, OnAcceptedAsync);
+        for (var attempt = 0; attempt < DefaultPortAttempts; attempt++)
+        {
+            try
+            {
+                return PeerListener.Start(port + attempt, connectionOptions.SocketBufferSize, OnAcceptedAsync);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+            {
+            }
+        }
+        return PeerListener.Start(0, connectionOptions.SocketBufferSize, OnAcceptedAsync);
+    }
+
+    /// <summary>Routes incoming connections for <paramref name="infoHashes"/> (20-byte handshake hashes) to a
+    /// running torrent until the returned handle is disposed.</summary>
+    /// <exception cref="InvalidOperationException">Another download of the same torrent is running.</exception>
+    public IDisposable Register(IReadOnlyList<InfoHash> infoHashes, IncomingPeerTarget target)
+    {
+        lock (gate)
+        {
+            foreach (var hash in infoHashes)
+            {
+                if (torrents.ContainsKey(hash))
+                    throw new InvalidOperationException($"Torrent {hash} is already running in this session.");
+            }
+            foreach (var hash in infoHashes)
+                torrents[hash] = target;
+        }
+        return new Registration(this, infoHashes, target);
+    }
+
+    /// <summary>Takes one of the engine's connection slots; false when the engine is full.</summary>
+    public bool TryOpenConnection()
+    {
+        while (true)
+        {
+            var now = Volatile.Read(ref connections);
+            if (now >= MaxConnections)
+                return false;
+            if (Interlocked.CompareExchange(ref connections, now + 1, now) == now)
+                return true;
+        }
+    }
+
+    public void CloseConnection() => Interlocked.Decrement(ref connections);
+
+    private async Task OnAcceptedAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        if (!TryOpenConnection())
+        {
+            socket.Dispose();
+            return;
+        }
+        IncomingPeerTarget? target = null;
+        PeerConnection? connection = null;
+        try
+        {
+            connection = await PeerConnection.AcceptAsync(socket, PeerId, ReservedBits, hash =>
+            {
+                lock (gate)
+                    target = torrents.GetValueOrDefault(hash);
+                return target?.Limits;
+            }, connectionOptions, cancellationToken).ConfigureAwait(false);
+            if (target is not null && target.TryAccept(connection))
+                return; // the torrent owns it, and gives the slot back when the peer goes
+        }
+        catch (Exception e) when (e is PeerProtocolException or SocketException or IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
+        {
+            // A peer that never finished its handshake, or asked for a torrent we do not run.
+        }
+        if (connection is not null)
+            await connection.DisposeAsync().ConfigureAwait(false);
+        CloseConnection();
+    }
 
     /// <summary>The first query of a torrent's life: this engine's identity, "started", room for many peers.</summary>
     public PeerQuery StartedQuery(InfoHash infoHash, long left) => new()
@@ -48,5 +200,37 @@ internal sealed class TorrentEngine : IDisposable
         NumWant = 200,
     };
 
-    public void Dispose() => Trackers.Dispose();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        PeerListener? bound;
+        lock (gate)
+        {
+            bound = listener;
+            listener = null;
+        }
+        if (bound is not null)
+            await bound.DisposeAsync().ConfigureAwait(false);
+        Trackers.Dispose();
+    }
+
+    private sealed class Registration(TorrentEngine engine, IReadOnlyList<InfoHash> hashes, IncomingPeerTarget target) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0)
+                return;
+            lock (engine.gate)
+            {
+                foreach (var hash in hashes)
+                {
+                    if (engine.torrents.TryGetValue(hash, out var current) && ReferenceEquals(current, target))
+                        engine.torrents.Remove(hash);
+                }
+            }
+        }
+    }
 }

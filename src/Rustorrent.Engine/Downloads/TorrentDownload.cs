@@ -13,16 +13,28 @@ using Rustorrent.Trackers;
 namespace Rustorrent.Downloads;
 
 /// <summary>
-/// Downloads one torrent: checks what is already on disk, finds peers (trackers and given endpoints),
-/// runs one receive loop per connected peer, picks blocks, assembles each piece in a pooled buffer,
-/// verifies its SHA-1 on the thread pool and writes it once. The picker, the piece buffers and the
-/// counters have one owner: <see cref="gate"/>; peer loops take it briefly per message.
+/// Runs one torrent: checks what is already on disk, finds peers (trackers, given endpoints, peers that dial
+/// the engine's listener), and per connected peer runs a receive loop, a send loop (requests, haves, choke
+/// changes) and an upload loop (blocks it asked for). Each piece is assembled in a pooled buffer, verified
+/// on the thread pool and written once. After the last piece it seeds while <see cref="DownloadOptions.Seed"/>
+/// asks. The picker, the piece buffers, the sessions and the counters have one owner: <see cref="gate"/>;
+/// the loops take it briefly per message.
 /// </summary>
 internal sealed class TorrentDownload
 {
     private const int MaxRequestBatch = 64;
+
+    /// <summary>Regular upload slots; the choker adds one optimistic slot.</summary>
+    private const int UploadSlots = 4;
+
     private static readonly TimeSpan RequestTick = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ChokeInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinAnnounceInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxAnnounceInterval = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan AnnounceRetry = TimeSpan.FromMinutes(1);
+
+    /// <summary>Waits before dialling a peer again after a failed or dropped connection (as MonoTorrent's).</summary>
+    private static readonly TimeSpan[] RedialDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(45), TimeSpan.FromMinutes(2)];
 
     private readonly TorrentEngine engine;
     private readonly TorrentMetainfo metainfo;
@@ -31,28 +43,40 @@ internal sealed class TorrentDownload
     private readonly object gate = new();
     private readonly Dictionary<int, byte[]> pieceBuffers = [];
     private readonly Dictionary<PeerHandle, IPAddress> senders = [];
-    private readonly HashSet<PeerEndpoint> known = [];
+    private readonly Dictionary<PeerEndpoint, int> dialAttempts = [];
     private readonly HashSet<PeerEndpoint> connected = [];
+    private readonly HashSet<PeerId> connectedIds = [];
     private readonly HashSet<IPAddress> banned = [];
     private readonly PeerReputation reputation = new();
     private readonly SmartBan smartBan = new();
     private readonly List<BlockSender> blockSenders = [];
     private readonly Channel<PeerEndpoint> candidates = Channel.CreateUnbounded<PeerEndpoint>();
-    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource seedingDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RateMeter downloadRate = new(TimeProvider.System);
+    private readonly RateMeter uploadRate = new(TimeProvider.System);
     private readonly List<BlockContribution> contributions = [];
     private readonly List<PeerSession> sessions = [];
+    private readonly List<Task> peerTasks = [];
     private readonly List<IPAddress> toBan = [];
+    private readonly Choker<PeerSession> choker = new(UploadSlots, new Random());
+    private readonly ByteRateLimiter downloadLimit;
+    private readonly ByteRateLimiter uploadLimit;
+    private readonly SemaphoreSlim connectionSlots;
     private PiecePicker picker = null!;
     private TorrentStorage storage = null!;
+    private CancellationToken runToken = new(canceled: true);
     private long wantedBytes;
     private long verifiedBytes;
     private long downloadedBytes;
+    private long uploadedBytes;
     private int wantedPieces;
     private int verifiedPieces;
     private int peersUsed;
     private int pendingWrites;
     private long lastProgress = Stopwatch.GetTimestamp();
+    private long seedingSince;
+    private volatile DownloadPhase phase = DownloadPhase.Checking;
 
     public TorrentDownload(TorrentEngine engine, TorrentMetainfo metainfo, string destination, DownloadOptions options)
     {
@@ -60,7 +84,13 @@ internal sealed class TorrentDownload
         this.metainfo = metainfo;
         this.destination = destination;
         this.options = options;
+        downloadLimit = new ByteRateLimiter(options.DownloadRateLimit);
+        uploadLimit = new ByteRateLimiter(options.UploadRateLimit);
+        connectionSlots = new SemaphoreSlim(Math.Max(1, options.MaxConnections));
     }
+
+    /// <summary>Payload bytes sent to peers so far.</summary>
+    public long UploadedBytes => Interlocked.Read(ref uploadedBytes);
 
     public async Task<DownloadResult> RunAsync(IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
@@ -73,21 +103,27 @@ internal sealed class TorrentDownload
         var layout = new PieceLayout(metainfo.PayloadSize, metainfo.PieceLength);
         picker = new PiecePicker(layout, new Random());
 
-        // Resume: what verifies on disk is kept; only the rest is fetched.
-        Report(progress, DownloadPhase.Checking, 0);
-        var present = await ResumeChecker.CheckAsync(storage, cancellationToken: cancellationToken).ConfigureAwait(false);
         var needed = storage.GetNeededPieces();
+        for (var piece = 0; piece < needed.Length; piece++)
+        {
+            if (needed[piece])
+            {
+                wantedPieces++;
+                wantedBytes += layout.PieceSize(piece);
+            }
+            else
+            {
+                picker.SetWanted(piece, false);
+            }
+        }
+
+        // Resume: what verifies on disk is kept; only the rest is fetched.
+        Report(progress);
+        var present = await ResumeChecker.CheckAsync(storage, cancellationToken: cancellationToken).ConfigureAwait(false);
         var already = 0;
         for (var piece = 0; piece < needed.Length; piece++)
         {
-            if (!needed[piece])
-            {
-                picker.SetWanted(piece, false);
-                continue;
-            }
-            wantedPieces++;
-            wantedBytes += layout.PieceSize(piece);
-            if (present[piece])
+            if (needed[piece] && present[piece])
             {
                 picker.MarkHave(piece);
                 verifiedPieces++;
@@ -96,35 +132,12 @@ internal sealed class TorrentDownload
             }
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var workers = new List<Task>();
-        if (!picker.IsFinished)
-        {
-            foreach (var peer in options.Peers)
-                AddCandidate(peer);
-            if (options.UseTrackers && metainfo.Trackers.Count > 0)
-                workers.Add(AnnounceLoopAsync(stop.Token));
-            workers.Add(ConnectLoopAsync(stop.Token));
-            workers.Add(WatchAsync(progress, stop.Token));
-            try
-            {
-                await finished.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(workers).ConfigureAwait(false);
-                lock (gate)
-                {
-                    foreach (var buffer in pieceBuffers.Values)
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    pieceBuffers.Clear();
-                }
-            }
-        }
+        if (!picker.IsFinished || options.Seed)
+            await SwarmAsync(progress, cancellationToken).ConfigureAwait(false);
 
         await storage.FlushAsync(cancellationToken).ConfigureAwait(false);
-        Report(progress, DownloadPhase.Completed, 0);
+        phase = DownloadPhase.Completed;
+        Report(progress);
         return new DownloadResult(
             storage.ContentRoot,
             selection.SelectedFiles.Where(f => !f.IsPadding).Select(storage.GetFullPath).ToList(),
@@ -136,47 +149,230 @@ internal sealed class TorrentDownload
             banned.Select(a => a.ToString()).ToList());
     }
 
+    /// <summary>Talks to peers until every wanted piece is verified, then seeds as long as the options ask.</summary>
+    private async Task SwarmAsync(IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            engine.EnsureListening();
+        }
+        catch (SocketException e)
+        {
+            throw new DownloadFailedException($"Cannot listen for peers on port {engine.ListenPort}: {e.Message}", e);
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        runToken = stop.Token;
+        IDisposable registration;
+        try
+        {
+            registration = engine.Register(HandshakeHashes(metainfo), new IncomingPeerTarget(WireLimits.ForTorrent(metainfo), TryAcceptIncoming));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DownloadFailedException($"'{metainfo.Name}' is already being downloaded in this session: {e.Message}", e);
+        }
+        phase = picker.IsFinished ? DownloadPhase.Seeding : DownloadPhase.Downloading;
+        if (picker.IsFinished)
+            OnCompleted();
+        var workers = new List<Task>();
+        foreach (var peer in options.Peers)
+            AddCandidate(peer);
+        if (options.UseTrackers && metainfo.Trackers.Count > 0)
+            workers.Add(AnnounceLoopAsync(stop.Token));
+        workers.Add(ConnectLoopAsync(stop.Token));
+        workers.Add(WatchAsync(progress, stop.Token));
+        workers.Add(ChokeLoopAsync(stop.Token));
+        try
+        {
+            await completed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (options.Seed)
+            {
+                Report(progress);
+                await seedingDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            registration.Dispose();
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            Task[] peers;
+            lock (gate)
+                peers = [.. peerTasks];
+            await Task.WhenAll(peers).ConfigureAwait(false);
+            lock (gate)
+            {
+                foreach (var buffer in pieceBuffers.Values)
+                    ArrayPool<byte>.Shared.Return(buffer);
+                pieceBuffers.Clear();
+            }
+        }
+    }
+
+    /// <summary>The 20-byte hashes peers may name this torrent by in their handshake: the v1 hash, and the
+    /// v2 hash truncated to 20 bytes (BEP 52).</summary>
+    private static List<InfoHash> HandshakeHashes(TorrentMetainfo metainfo)
+    {
+        var hashes = new List<InfoHash>();
+        if (metainfo.InfoHashV1 is { } v1)
+            hashes.Add(v1);
+        if (metainfo.InfoHashV2 is { } v2)
+            hashes.Add(new InfoHash(v2.Truncated));
+        return hashes;
+    }
+
+    /// <summary>Every wanted piece is verified (under <see cref="gate"/> or before any peer runs).</summary>
+    private void OnCompleted()
+    {
+        if (!options.Seed)
+        {
+            completed.TrySetResult();
+            return;
+        }
+        phase = DownloadPhase.Seeding;
+        Interlocked.Exchange(ref seedingSince, Stopwatch.GetTimestamp());
+        completed.TrySetResult();
+    }
+
     private void AddCandidate(PeerEndpoint peer)
     {
         lock (gate)
         {
-            if (banned.Contains(peer.Address) || !known.Add(peer))
+            if (banned.Contains(peer.Address) || !dialAttempts.TryAdd(peer, 0))
                 return;
         }
         candidates.Writer.TryWrite(peer);
     }
 
-    /// <summary>Dials candidates while there is room, and again later for peers that dropped.</summary>
+    /// <summary>Dials the peer again later, unless it is banned or was tried too often.</summary>
+    private void ScheduleRedial(PeerEndpoint peer)
+    {
+        int attempt;
+        lock (gate)
+        {
+            if (runToken.IsCancellationRequested || banned.Contains(peer.Address) || !dialAttempts.TryGetValue(peer, out attempt) || attempt >= RedialDelays.Length)
+                return;
+            dialAttempts[peer] = attempt + 1;
+        }
+        _ = RedialAsync(peer, RedialDelays[attempt], runToken);
+    }
+
+    private async Task RedialAsync(PeerEndpoint peer, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            candidates.Writer.TryWrite(peer);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Dials candidates while there are free connection slots.</summary>
     private async Task ConnectLoopAsync(CancellationToken cancellationToken)
     {
-        var running = new List<Task>();
         try
         {
             await foreach (var peer in candidates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                running.RemoveAll(t => t.IsCompleted);
-                while (running.Count >= options.MaxConnections)
-                    await Task.WhenAny(running).WaitAsync(cancellationToken).ConfigureAwait(false);
-                running.RemoveAll(t => t.IsCompleted);
-                running.Add(RunPeerAsync(peer, cancellationToken));
+                bool skip;
+                lock (gate)
+                    skip = connected.Contains(peer) || banned.Contains(peer.Address);
+                if (skip)
+                    continue;
+                await connectionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                lock (gate)
+                    peerTasks.Add(RunOutgoingAsync(peer, cancellationToken));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    /// <summary>The listener has a peer for this torrent: take it if there is room.</summary>
+    private bool TryAcceptIncoming(PeerConnection connection)
+    {
+        if (runToken.IsCancellationRequested)
+            return false;
+        lock (gate)
+        {
+            if (banned.Contains(connection.RemoteEndPoint.Address))
+                return false;
+        }
+        if (!connectionSlots.Wait(0))
+            return false;
+        lock (gate)
+            peerTasks.Add(RunIncomingAsync(connection, runToken));
+        return true;
+    }
+
+    private async Task RunIncomingAsync(PeerConnection connection, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the listener's accept loop goes on at once
+        try
+        {
+            await RunSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            engine.CloseConnection();
+            connectionSlots.Release();
+        }
+    }
+
+    private async Task RunOutgoingAsync(PeerEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var opened = false;
+        try
+        {
+            if (!engine.TryOpenConnection())
+                return; // the engine is full: try again later
+            opened = true;
+            var ours = new PeerHandshake(metainfo.PrimaryInfoHash, engine.PeerId, engine.ReservedBits);
+            await using var connection = await PeerConnection.ConnectAsync(endpoint, ours, WireLimits.ForTorrent(metainfo), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await RunSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PeerProtocolException or SocketException or TimeoutException or IOException or ObjectDisposedException)
+        {
+            // Unreachable or broke the protocol at the handshake; others carry on.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (opened)
+                engine.CloseConnection();
+            connectionSlots.Release();
+            ScheduleRedial(endpoint);
+        }
     }
 
     private async Task AnnounceLoopAsync(CancellationToken cancellationToken)
     {
         var trackers = TrackerTierSet.FromAnnounceList(metainfo.Trackers, engine.Trackers);
-        var query = engine.StartedQuery(metainfo.PrimaryInfoHash, wantedBytes - Interlocked.Read(ref verifiedBytes));
-        var source = new TrackerPeerSource(trackers);
+        var query = engine.StartedQuery(metainfo.PrimaryInfoHash, Left());
+        // A torrent complete from the start never sends "completed" (BEP 3: only when the download completes).
+        var completedSent = picker.IsFinished;
+        TimeSpan? interval = null;
+        var source = new TrackerPeerSource(trackers, onResult: result =>
+        {
+            if (result.Response is { } response)
+            {
+                var wait = response.MinInterval is { } min && min > response.Interval ? min : response.Interval;
+                interval = interval is { } known && known < wait ? known : wait;
+            }
+        });
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                query = query with { Left = Math.Max(0, wantedBytes - Interlocked.Read(ref verifiedBytes)), Downloaded = Interlocked.Read(ref downloadedBytes) };
+                query = query with { Left = Left(), Downloaded = Interlocked.Read(ref downloadedBytes), Uploaded = UploadedBytes };
+                interval = null;
                 await foreach (var discovery in source.DiscoverAsync(query, cancellationToken).ConfigureAwait(false))
                 {
                     foreach (var peer in discovery.Peers)
@@ -186,26 +382,32 @@ internal sealed class TorrentDownload
                     }
                 }
                 query = query with { Event = AnnounceEvent.None };
-                await Task.Delay(MinAnnounceInterval, cancellationToken).ConfigureAwait(false);
+                // The tracker's interval, within sane bounds; sooner when no tracker answered.
+                var delay = interval is { } wait ? TimeSpan.FromTicks(Math.Clamp(wait.Ticks, MinAnnounceInterval.Ticks, MaxAnnounceInterval.Ticks)) : AnnounceRetry;
+                var sleep = Task.Delay(delay, cancellationToken);
+                if (!completedSent)
+                    await Task.WhenAny(sleep, completed.Task).ConfigureAwait(false);
+                else
+                    await sleep.ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!completedSent && completed.Task.IsCompletedSuccessfully)
+                {
+                    completedSent = true;
+                    query = query with { Event = AnnounceEvent.Completed };
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        // Tell the trackers we finished (or left), bounded so a dead tracker cannot hold the result up.
+        // The last word to the trackers, bounded so a dead tracker cannot hold the result up.
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        var last = query with
-        {
-            Event = picker.IsFinished ? AnnounceEvent.Completed : AnnounceEvent.Stopped,
-            Left = Math.Max(0, wantedBytes - Interlocked.Read(ref verifiedBytes)),
-            Downloaded = Interlocked.Read(ref downloadedBytes),
-            NumWant = 0,
-        };
+        var last = query with { Left = Left(), Downloaded = Interlocked.Read(ref downloadedBytes), Uploaded = UploadedBytes, NumWant = 0 };
         try
         {
-            await foreach (var _ in trackers.AnnounceAllAsync(AnnounceRequest.For(last), limit.Token).ConfigureAwait(false))
-            {
-            }
+            if (!completedSent && picker.IsFinished)
+                await AnnounceOnceAsync(trackers, last with { Event = AnnounceEvent.Completed }, limit.Token).ConfigureAwait(false);
+            await AnnounceOnceAsync(trackers, last with { Event = AnnounceEvent.Stopped }, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
@@ -213,7 +415,51 @@ internal sealed class TorrentDownload
         }
     }
 
-    /// <summary>Fails the download when nothing new was verified for the stall timeout; reports progress.</summary>
+    private static async Task AnnounceOnceAsync(TrackerTierSet trackers, PeerQuery query, CancellationToken cancellationToken)
+    {
+        await foreach (var _ in trackers.AnnounceAllAsync(AnnounceRequest.For(query), cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    private long Left() => Math.Max(0, wantedBytes - Interlocked.Read(ref verifiedBytes));
+
+    /// <summary>Every 10 s: who gets our upload slots (tit-for-tat with an optimistic unchoke).</summary>
+    private async Task ChokeLoopAsync(CancellationToken cancellationToken)
+    {
+        var peers = new List<ChokeCandidate<PeerSession>>();
+        var unchoke = new HashSet<PeerSession>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(ChokeInterval, cancellationToken).ConfigureAwait(false);
+                lock (gate)
+                {
+                    var seeding = picker.IsFinished;
+                    peers.Clear();
+                    foreach (var session in sessions)
+                        peers.Add(new ChokeCandidate<PeerSession>(session, session.PeerInterested, seeding ? session.Sent.BytesPerSecond : session.Received.BytesPerSecond));
+                    choker.Decide(peers, unchoke);
+                    foreach (var session in sessions)
+                    {
+                        var choke = !unchoke.Contains(session);
+                        if (choke != session.AmChoking)
+                        {
+                            session.AmChoking = choke;
+                            session.Wake();
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Reports progress; fails the download when nothing new was verified for the stall timeout;
+    /// ends seeding at the ratio or time asked.</summary>
     private async Task WatchAsync(IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         try
@@ -221,15 +467,21 @@ internal sealed class TorrentDownload
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
-                int peers;
-                lock (gate)
-                    peers = connected.Count;
-                Report(progress, DownloadPhase.Downloading, peers);
+                Report(progress);
+                if (completed.Task.IsCompleted)
+                {
+                    if (SeedingLimitReached())
+                        seedingDone.TrySetResult();
+                    continue;
+                }
                 if (Stopwatch.GetElapsedTime(Interlocked.Read(ref lastProgress)) > options.StallTimeout)
                 {
-                    int knownCount;
+                    int peers, knownCount;
                     lock (gate)
-                        knownCount = known.Count;
+                    {
+                        peers = connected.Count;
+                        knownCount = dialAttempts.Count;
+                    }
                     Fail(new DownloadFailedException(
                         $"'{metainfo.Name}' made no progress for {options.StallTimeout.TotalSeconds:0} s: {peers} peers connected of {knownCount} known. " +
                         (knownCount == 0 ? "No peer was found: check the trackers, or give peers with -Peer." : "The known peers did not send data.")));
@@ -242,21 +494,38 @@ internal sealed class TorrentDownload
         }
     }
 
-    private void Report(IProgress<DownloadProgress>? progress, DownloadPhase phase, int peers)
+    private bool SeedingLimitReached()
+    {
+        if (options.SeedRatio is { } ratio && UploadedBytes >= ratio * Math.Max(1, wantedBytes))
+            return true;
+        return options.SeedTime is { } time && Stopwatch.GetElapsedTime(Interlocked.Read(ref seedingSince)) >= time;
+    }
+
+    private void Report(IProgress<DownloadProgress>? progress)
     {
         if (progress is null)
             return;
-        int knownCount;
-        double rate;
+        int knownCount, peers;
+        double rate, up;
         lock (gate)
         {
-            knownCount = known.Count;
+            knownCount = dialAttempts.Count;
+            peers = sessions.Count;
             rate = downloadRate.BytesPerSecond;
+            up = uploadRate.BytesPerSecond;
         }
-        progress.Report(new DownloadProgress(phase, Interlocked.Read(ref verifiedBytes), wantedBytes, verifiedPieces, wantedPieces, peers, knownCount, rate));
+        progress.Report(new DownloadProgress(phase, Interlocked.Read(ref verifiedBytes), wantedBytes, verifiedPieces, wantedPieces, peers, knownCount, rate)
+        {
+            UploadedBytes = UploadedBytes,
+            UploadRate = up,
+        });
     }
 
-    private void Fail(Exception error) => finished.TrySetException(error);
+    private void Fail(Exception error)
+    {
+        completed.TrySetException(error);
+        seedingDone.TrySetException(error);
+    }
 
     /// <summary>Under <see cref="gate"/>: banned peers are dropped at their next message and never dialled again.</summary>
     private void Ban(List<IPAddress> addresses)
@@ -265,22 +534,38 @@ internal sealed class TorrentDownload
             banned.Add(address);
     }
 
-    /// <summary>One peer: connect, handshake, then its messages until it goes or we are done.</summary>
-    private async Task RunPeerAsync(PeerEndpoint endpoint, CancellationToken cancellationToken)
+    /// <summary>One connected peer, either direction: our pieces first, then its messages until it goes or we stop.</summary>
+    private async Task RunSessionAsync(PeerConnection connection, CancellationToken cancellationToken)
     {
-        PeerHandle handle = default;
+        PeerSession? session = null;
+        var remoteId = connection.RemoteHandshake.PeerId;
         try
         {
-            var ours = new PeerHandshake(metainfo.PrimaryInfoHash, engine.PeerId, PeerReservedBits.FastExtension);
-            await using var connection = await PeerConnection.ConnectAsync(endpoint, ours, WireLimits.ForTorrent(metainfo), cancellationToken: cancellationToken).ConfigureAwait(false);
+            byte[]? bitfield = null;
+            var haveCount = 0;
             lock (gate)
             {
-                handle = picker.AddPeer();
-                senders[handle] = endpoint.Address;
-                connected.Add(endpoint);
+                // Banned, ourselves (a tracker lists us too), or a second connection to the same peer.
+                if (banned.Contains(connection.RemoteEndPoint.Address) || remoteId == engine.PeerId || !connectedIds.Add(remoteId))
+                    return;
+                var handle = picker.AddPeer();
+                session = new PeerSession(connection, handle, TimeProvider.System);
+                sessions.Add(session);
+                senders[handle] = connection.RemoteEndPoint.Address;
+                connected.Add(connection.RemoteEndPoint);
                 peersUsed++;
+                haveCount = picker.Have.Count;
+                if (haveCount > 0 && !(connection.FastExtension && haveCount == picker.PieceCount))
+                    bitfield = picker.Have.ToWire();
             }
-            await ServePeerAsync(connection, handle, cancellationToken).ConfigureAwait(false);
+            // BEP 3: the bitfield, if any, is the first message; BEP 6 has "have all"/"have none" instead.
+            if (connection.FastExtension && haveCount == 0)
+                await connection.SendAsync(PeerMessageId.HaveNone, cancellationToken).ConfigureAwait(false);
+            else if (bitfield is null && haveCount > 0)
+                await connection.SendAsync(PeerMessageId.HaveAll, cancellationToken).ConfigureAwait(false);
+            else if (bitfield is not null)
+                await connection.SendBitfieldAsync(bitfield, cancellationToken).ConfigureAwait(false);
+            await ServePeerAsync(session, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PeerProtocolException or SocketException or TimeoutException or IOException or ObjectDisposedException)
         {
@@ -291,33 +576,40 @@ internal sealed class TorrentDownload
         }
         catch (StorageException e)
         {
-            Fail(new DownloadFailedException($"Cannot write '{metainfo.Name}': {e.Message}", e));
+            Fail(new DownloadFailedException($"Cannot read or write '{metainfo.Name}': {e.Message}", e));
         }
         finally
         {
-            lock (gate)
+            if (session is not null)
             {
-                connected.Remove(endpoint);
-                if (!handle.IsNone)
-                    picker.RemovePeer(handle);
+                lock (gate)
+                {
+                    sessions.Remove(session);
+                    connected.Remove(connection.RemoteEndPoint);
+                    connectedIds.Remove(remoteId);
+                    picker.RemovePeer(session.Handle);
+                }
+                WakeAll(); // its requests go back to the pool: others may take them
             }
         }
     }
 
-    /// <summary>The receive loop of one peer. Requests are sent by <see cref="RequestLoopAsync"/>, woken by
-    /// every message and by events elsewhere (a failed piece, a peer gone) that free blocks.</summary>
-    private async Task ServePeerAsync(PeerConnection connection, PeerHandle handle, CancellationToken cancellationToken)
+    /// <summary>The receive loop of one peer. Requests, haves and choke changes go out from
+    /// <see cref="SendLoopAsync"/>, blocks it asked for from <see cref="UploadLoopAsync"/>; both are woken
+    /// by its messages and by events elsewhere (a verified piece, a failed one, a peer gone).</summary>
+    private async Task ServePeerAsync(PeerSession session, CancellationToken cancellationToken)
     {
-        var session = new PeerSession(connection, handle);
-        lock (gate)
-            sessions.Add(session);
-        using var stopRequests = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var requester = RequestLoopAsync(session, stopRequests.Token);
+        var connection = session.Connection;
+        var handle = session.Handle;
+        using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sender = ClosingOnExitAsync(SendLoopAsync(session, stopLoops.Token), connection);
+        var uploader = ClosingOnExitAsync(UploadLoopAsync(session, stopLoops.Token), connection);
         try
         {
-            while (!finished.Task.IsCompleted && !requester.IsCompleted && await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false))
+            while (await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false))
             {
                 var message = connection.Current;
+                var wakeUploads = false;
                 lock (gate)
                 {
                     if (banned.Contains(connection.RemoteEndPoint.Address))
@@ -347,6 +639,24 @@ internal sealed class TorrentDownload
                         case PeerMessageId.Unchoke:
                             session.Choked = false;
                             break;
+                        case PeerMessageId.Interested:
+                            session.PeerInterested = true;
+                            // A free slot is given at once rather than at the next choke round.
+                            if (session.AmChoking && sessions.Count(s => !s.AmChoking) < choker.TotalSlots)
+                                session.AmChoking = false;
+                            break;
+                        case PeerMessageId.NotInterested:
+                            session.PeerInterested = false;
+                            break;
+                        case PeerMessageId.Request:
+                            wakeUploads = OnRequest(session, new BlockRequest(message.PieceIndex, message.Begin, message.Length));
+                            break;
+                        case PeerMessageId.Cancel:
+                            // BEP 6: a cancelled request is answered, by the piece or by a reject.
+                            var cancelled = new BlockRequest(message.PieceIndex, message.Begin, message.Length);
+                            if (session.RemoveUpload(cancelled) && connection.FastExtension)
+                                session.PendingRejects.Enqueue(cancelled);
+                            break;
                         case PeerMessageId.Reject:
                             session.CancelledInFlight.Remove(new BlockRequest(message.PieceIndex, message.Begin, message.Length));
                             picker.ReleaseRequest(handle, new BlockInfo(message.PieceIndex, message.Begin, message.Length));
@@ -355,42 +665,111 @@ internal sealed class TorrentDownload
                             session.CancelledInFlight.Remove(new BlockRequest(message.PieceIndex, message.Begin, message.Length));
                             break;
                         case PeerMessageId.Piece when connection.CurrentBlockKind == ReceivedBlockKind.Requested:
-                            OnBlock(handle, message, session.Sizer);
+                            OnBlock(session, message);
                             break;
                     }
                 }
+                if (wakeUploads)
+                    session.WakeUploads();
                 session.Wake();
             }
         }
         finally
         {
-            await stopRequests.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await requester.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            lock (gate)
-                sessions.Remove(session);
-            WakeAll(); // its requests go back to the pool: others may take them
+            await stopLoops.CancelAsync().ConfigureAwait(false);
+            await QuietlyAsync(sender).ConfigureAwait(false);
+            await QuietlyAsync(uploader).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Keeps the peer's request queue at the depth its rate calls for (bandwidth-delay product).</summary>
-    private async Task RequestLoopAsync(PeerSession session, CancellationToken cancellationToken)
+    /// <summary>A peer's request (under <see cref="gate"/>): queued when we unchoke it and have the piece,
+    /// else refused (BEP 6 reject; without the fast extension a choked peer's requests are just dropped).
+    /// True when the upload loop has work.</summary>
+    private bool OnRequest(PeerSession session, BlockRequest request)
+    {
+        if (!session.AmChoking && picker.Have[request.PieceIndex] && session.TryQueueUpload(request))
+            return true;
+        if (session.Connection.FastExtension)
+            session.PendingRejects.Enqueue(request);
+        return false;
+    }
+
+    /// <summary>A loop that ends for any reason closes the connection, so the receive loop ends too.</summary>
+    private static async Task ClosingOnExitAsync(Task loop, PeerConnection connection)
+    {
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task QuietlyAsync(Task loop)
+    {
+        try
+        {
+            await loop.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or PeerProtocolException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Everything we tell one peer: choke changes (with BEP 6 rejects), haves, interest, cancels, and
+    /// requests at the depth its rate calls for (bandwidth-delay product).</summary>
+    private async Task SendLoopAsync(PeerSession session, CancellationToken cancellationToken)
     {
         var picked = new BlockInfo[MaxRequestBatch];
         var requests = new BlockRequest[MaxRequestBatch];
+        var dropped = new List<BlockRequest>();
         var connection = session.Connection;
-        while (!finished.Task.IsCompleted)
+        while (true)
         {
-            // Woken by each message; the timeout is a safety net for wake-ups that raced.
+            // Woken by each message and event; the timeout is a safety net for wake-ups that raced.
             await session.Signal.WaitAsync(RequestTick, cancellationToken).ConfigureAwait(false);
-            bool interesting;
+
+            bool choking;
             lock (gate)
+            {
+                choking = session.AmChoking;
+                if (choking && !session.SentChoking)
+                    session.ClearUploads(dropped);
+            }
+            if (choking != session.SentChoking)
+            {
+                await connection.SendAsync(choking ? PeerMessageId.Choke : PeerMessageId.Unchoke, cancellationToken).ConfigureAwait(false);
+                session.SentChoking = choking;
+                // BEP 6: with the fast extension a choke does not drop requests silently; each is rejected.
+                if (connection.FastExtension)
+                {
+                    foreach (var request in dropped)
+                        await connection.SendRejectAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                dropped.Clear();
+            }
+            while (session.PendingRejects.TryDequeue(out var reject))
+                await connection.SendRejectAsync(reject, cancellationToken).ConfigureAwait(false);
+            if (!session.PendingHaves.IsEmpty)
+            {
+                await connection.SendBatchAsync(session.PendingHaves, static (writer, haves) =>
+                {
+                    while (haves.TryDequeue(out var piece))
+                        PeerMessageWriter.WriteHave(writer, piece);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            bool interesting, complete, peerIsSeed;
+            lock (gate)
+            {
                 interesting = picker.IsInteresting(session.Handle);
+                complete = picker.IsFinished;
+                peerIsSeed = picker.PeerIsSeed(session.Handle);
+            }
+            if (complete && peerIsSeed)
+                return; // two seeds have nothing to give each other
             if (interesting != session.AmInterested)
             {
                 session.AmInterested = interesting;
@@ -418,6 +797,7 @@ internal sealed class TorrentDownload
             if (count == 0)
                 continue;
             var sending = 0;
+            var bytes = 0;
             lock (gate)
             {
                 for (var i = 0; i < count; i++)
@@ -426,13 +806,58 @@ internal sealed class TorrentDownload
                     // The peer may still answer our cancel with that very block (BEP 3, BEP 6): asking again
                     // now would bring it twice. Leave it to others until the first answer is in.
                     if (session.CancelledInFlight.Contains(request))
+                    {
                         picker.ReleaseRequest(session.Handle, picked[i]);
+                    }
                     else
+                    {
                         requests[sending++] = request;
+                        bytes += request.Length;
+                    }
                 }
             }
-            if (sending > 0)
-                await connection.SendRequestsAsync(requests.AsMemory(0, sending), cancellationToken).ConfigureAwait(false);
+            if (sending == 0)
+                continue;
+            // The download limit holds requests back: what is not asked for does not come.
+            await downloadLimit.TakeAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await connection.SendRequestsAsync(requests.AsMemory(0, sending), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serves the blocks the peer asked for, one positional read each, within the upload limit.</summary>
+    private async Task UploadLoopAsync(PeerSession session, CancellationToken cancellationToken)
+    {
+        var connection = session.Connection;
+        var buffer = ArrayPool<byte>.Shared.Rent(connection.Limits.MaxBlockLength);
+        try
+        {
+            while (true)
+            {
+                await session.UploadSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                while (true)
+                {
+                    BlockRequest request;
+                    lock (gate)
+                    {
+                        if (session.AmChoking || !session.TryDequeueUpload(out request))
+                            break;
+                    }
+                    await uploadLimit.TakeAsync(request.Length, cancellationToken).ConfigureAwait(false);
+                    var block = buffer.AsMemory(0, request.Length);
+                    await storage.ReadAsync(request.PieceIndex, request.Begin, block, cancellationToken).ConfigureAwait(false);
+                    await connection.SendPieceAsync(request.PieceIndex, request.Begin, block, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref uploadedBytes, request.Length);
+                    lock (gate)
+                    {
+                        uploadRate.Add(request.Length);
+                        session.Sent.Add(request.Length);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -458,45 +883,11 @@ internal sealed class TorrentDownload
         }
     }
 
-    /// <summary>What the two loops of one connected peer share.</summary>
-    private sealed class PeerSession(PeerConnection connection, PeerHandle handle)
-    {
-        public PeerConnection Connection { get; } = connection;
-
-        public PeerHandle Handle { get; } = handle;
-
-        public RequestQueueSizer Sizer { get; } = new(TimeProvider.System);
-
-        public SemaphoreSlim Signal { get; } = new(0, 1);
-
-        /// <summary>Cancels sent and not yet answered by the piece or a reject (under the download's gate).</summary>
-        public HashSet<BlockRequest> CancelledInFlight { get; } = [];
-
-        /// <summary>Blocks another peer delivered first in endgame: cancel them here (BEP 3).</summary>
-        public System.Collections.Concurrent.ConcurrentQueue<BlockRequest> PendingCancels { get; } = new();
-
-        public volatile bool Choked = true;
-
-        public bool AmInterested;
-
-        public void Wake()
-        {
-            try
-            {
-                if (Signal.CurrentCount == 0)
-                    Signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already awake.
-            }
-        }
-    }
-
     /// <summary>A block arrived (under <see cref="gate"/>): copy it into its piece's buffer; a complete piece
     /// is verified and written off this loop.</summary>
-    private void OnBlock(PeerHandle handle, PeerMessage message, RequestQueueSizer sizer)
+    private void OnBlock(PeerSession session, PeerMessage message)
     {
+        var handle = session.Handle;
         var block = new BlockInfo(message.PieceIndex, message.Begin, message.Length);
         var receipt = picker.BlockReceived(handle, block);
         if (!receipt.IsAccepted)
@@ -509,7 +900,8 @@ internal sealed class TorrentDownload
         message.Payload.CopyTo(buffer.AsSpan(block.Offset, block.Length));
         Interlocked.Add(ref downloadedBytes, block.Length);
         downloadRate.Add(block.Length);
-        sizer.BlockReceived(block.Length);
+        session.Sizer.BlockReceived(block.Length);
+        session.Received.Add(block.Length);
         if (!receipt.PieceComplete)
             return;
         pieceBuffers.Remove(block.Piece);
@@ -542,8 +934,13 @@ internal sealed class TorrentDownload
                     Interlocked.Add(ref verifiedBytes, size);
                     Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
                     Ban(toBan);
+                    foreach (var session in sessions)
+                    {
+                        session.PendingHaves.Enqueue(piece);
+                        session.Wake();
+                    }
                     if (picker.IsFinished && pendingWrites == 0)
-                        finished.TrySetResult();
+                        OnCompleted();
                     return;
                 }
                 // A bad piece: fetch it again, and remember who sent which block, to find the liar.

@@ -257,6 +257,9 @@ internal sealed class PiecePicker
         return false;
     }
 
+    /// <summary>The peer has every piece (a bitfield, "have all" or its last "have").</summary>
+    public bool PeerIsSeed(PeerHandle peer) => Get(peer).IsSeed;
+
     public bool PeerHas(PeerHandle peer, int piece)
     {
         CheckPiece(piece);
