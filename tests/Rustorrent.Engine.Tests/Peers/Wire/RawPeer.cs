@@ -29,7 +29,7 @@ internal sealed class RawPeer : IAsyncDisposable
     /// <summary>Dials <paramref name="endPoint"/> as the peer would.</summary>
     public async Task ConnectAsync(IPEndPoint endPoint)
     {
-        socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endPoint).WaitAsync(Patience);
     }
 
