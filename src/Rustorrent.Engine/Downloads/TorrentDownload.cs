@@ -24,6 +24,10 @@ internal sealed class TorrentDownload
 {
     private const int MaxRequestBatch = 64;
 
+    /// <summary>Verified-or-verifying pieces waiting for the disk, in bytes, beyond which no new block is
+    /// requested: a slow disk holds the network back instead of filling memory.</summary>
+    private const long MaxPendingWriteBytes = 64L * 1024 * 1024;
+
     /// <summary>Regular upload slots; the choker adds one optimistic slot.</summary>
     private const int UploadSlots = 4;
 
@@ -74,6 +78,7 @@ internal sealed class TorrentDownload
     private int verifiedPieces;
     private int peersUsed;
     private int pendingWrites;
+    private long pendingWriteBytes;
     private long lastProgress = Stopwatch.GetTimestamp();
     private long seedingSince;
     private volatile DownloadPhase phase = DownloadPhase.Checking;
@@ -783,7 +788,7 @@ internal sealed class TorrentDownload
                 if (banned.Contains(connection.RemoteEndPoint.Address))
                     return;
                 var wanted = Math.Min(session.Sizer.RequestsToSend(connection.OutstandingRequestCount), MaxRequestBatch);
-                if (wanted > 0)
+                if (wanted > 0 && pendingWriteBytes < MaxPendingWriteBytes)
                     count = picker.PickBlocks(session.Handle, picked.AsSpan(0, wanted));
             }
             // Endgame cancels go out after the pick: a cancel queued before a block was freed again and
@@ -906,6 +911,7 @@ internal sealed class TorrentDownload
             return;
         pieceBuffers.Remove(block.Piece);
         pendingWrites++;
+        pendingWriteBytes += size;
         _ = Task.Run(() => VerifyAndWriteAsync(block.Piece, buffer, size));
     }
 
@@ -919,6 +925,7 @@ internal sealed class TorrentDownload
             lock (gate)
             {
                 pendingWrites--;
+                pendingWriteBytes -= size;
                 toBan.Clear();
                 contributions.Clear();
                 if (good)
@@ -934,6 +941,7 @@ internal sealed class TorrentDownload
                     Interlocked.Add(ref verifiedBytes, size);
                     Interlocked.Exchange(ref lastProgress, Stopwatch.GetTimestamp());
                     Ban(toBan);
+                    // Every peer hears of the piece; waking them also lets requests held back for the disk go out.
                     foreach (var session in sessions)
                     {
                         session.PendingHaves.Enqueue(piece);
