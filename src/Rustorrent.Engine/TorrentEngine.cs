@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Sockets;
+using Rustorrent.Dht;
 using Rustorrent.Metainfo;
 using Rustorrent.Peers;
 using Rustorrent.Peers.Wire;
@@ -8,8 +10,8 @@ namespace Rustorrent;
 
 /// <summary>
 /// The one engine of a process: its peer id (BEP 20), announce key, listening socket, the torrents running
-/// (so incoming connections find theirs), and the tracker clients every torrent shares (HTTP connection
-/// pool, UDP connection ids).
+/// (so incoming connections find theirs), its DHT node (BEP 5, started when first needed), and the tracker
+/// clients every torrent shares (HTTP connection pool, UDP connection ids).
 /// </summary>
 internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
 {
@@ -18,18 +20,23 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
 
     private const int DefaultPortAttempts = 10;
 
-    private static readonly Lazy<TorrentEngine> SharedEngine = new(() => new TorrentEngine());
+    private static readonly Lazy<TorrentEngine> SharedEngine = new(() => new TorrentEngine(dht: DhtSettings.FromEnvironment()));
 
     private readonly object gate = new();
     private readonly Dictionary<InfoHash, IncomingPeerTarget> torrents = [];
     private readonly PeerConnectionOptions connectionOptions = PeerConnectionOptions.Default;
+    private readonly HashSet<string> dhtBootstrapped = new(StringComparer.OrdinalIgnoreCase);
     private PeerListener? listener;
+    private Task<DhtNode>? dhtStart;
     private int configuredPort;
     private int connections;
 
     /// <param name="port">The port to listen on once a torrent needs it; 0 for any free port.</param>
-    public TorrentEngine(TrackerOptions? trackerOptions = null, int port = DefaultPort)
+    /// <param name="dht">The DHT's settings; by default a node that reaches nothing by itself (the shared
+    /// engine uses the public routers).</param>
+    public TorrentEngine(TrackerOptions? trackerOptions = null, int port = DefaultPort, DhtSettings? dht = null)
     {
+        Dht = dht ?? DhtSettings.Isolated;
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         PeerId = PeerId.Create();
@@ -76,6 +83,57 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
     public int Connections => Volatile.Read(ref connections);
 
     public TrackerClientFactory Trackers { get; }
+
+    public DhtSettings Dht { get; }
+
+    /// <summary>
+    /// The engine's DHT node, started at the first call (on the listening port when it is free for UDP, as
+    /// libtorrent does), with <paramref name="bootstrap"/> nodes (host:port) added and pinged the first time
+    /// each is named. Null when the DHT is off or its socket cannot be bound.
+    /// </summary>
+    public async Task<DhtNode?> GetDhtAsync(IReadOnlyList<string> bootstrap, CancellationToken cancellationToken)
+    {
+        if (!Dht.Enabled)
+            return null;
+        Task<DhtNode> starting;
+        List<string> fresh;
+        lock (gate)
+        {
+            starting = dhtStart ??= StartDhtAsync();
+            fresh = bootstrap.Where(dhtBootstrapped.Add).ToList();
+        }
+        DhtNode node;
+        try
+        {
+            node = await starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        if (fresh.Count > 0)
+            await node.AddBootstrapNodesAsync(fresh, cancellationToken).ConfigureAwait(false);
+        return node;
+    }
+
+    private async Task<DhtNode> StartDhtAsync()
+    {
+        var options = new DhtNodeOptions
+        {
+            BindEndPoint = new IPEndPoint(IPAddress.Any, IsListening ? ListenPort : 0),
+            UseDefaultRouters = Dht.Routers is null,
+            BootstrapNodes = Dht.Routers ?? [],
+            StateFile = Dht.StateFile,
+        };
+        try
+        {
+            return await DhtNode.StartAsync(options).ConfigureAwait(false);
+        }
+        catch (SocketException) when (options.BindEndPoint.Port != 0)
+        {
+            return await DhtNode.StartAsync(options with { BindEndPoint = new IPEndPoint(IPAddress.Any, 0) }).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Binds the listening socket if it is not bound yet (downloads call this as they start).</summary>
     /// <exception cref="SocketException">The configured port is taken (the default port falls back instead).</exception>
@@ -212,6 +270,11 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
         }
         if (bound is not null)
             await bound.DisposeAsync().ConfigureAwait(false);
+        Task<DhtNode>? dht;
+        lock (gate)
+            dht = dhtStart;
+        if (dht is { IsCompletedSuccessfully: true })
+            await dht.Result.DisposeAsync().ConfigureAwait(false);
         Trackers.Dispose();
     }
 

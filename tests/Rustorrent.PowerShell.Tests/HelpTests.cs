@@ -82,8 +82,8 @@ public sealed class HelpTests : IDisposable
 
         var syntax = Many(Path(help, "syntax", "syntaxItem"));
         Assert.Equal(5, syntax.Count);
-        Assert.Equal(["Path", "Timeout", "Tracker", "Scrape"], Many(Property(syntax[0], "parameter")).Select(p => Text(Property(p, "name"))));
-        Assert.Equal(["InputObject", "Timeout", "Tracker", "Scrape"], Many(Property(syntax[1], "parameter")).Select(p => Text(Property(p, "name"))));
+        Assert.Equal(["Path", "Timeout", "Tracker", "Scrape", "DhtBootstrap", "NoDht"], Many(Property(syntax[0], "parameter")).Select(p => Text(Property(p, "name"))));
+        Assert.Equal(["InputObject", "Timeout", "Tracker", "Scrape", "DhtBootstrap", "NoDht"], Many(Property(syntax[1], "parameter")).Select(p => Text(Property(p, "name"))));
         Assert.Equal(
             ["Rustorrent.PowerShell.TorrentPeer", "Rustorrent.PowerShell.TrackerScrape"],
             Many(Path(help, "returnValues", "returnValue")).Select(r => Text(Path(r, "type", "name"))));
@@ -104,7 +104,7 @@ public sealed class HelpTests : IDisposable
         Assert.Equal("false", Text(Property(parameter, "required")));
         Assert.Equal("named", Text(Property(parameter, "position")));
         Assert.Equal(
-            ["Specifies how many seconds to wait for the trackers of each torrent, from 1 to 600. The peers found by then are output and the trackers still silent are reported as warnings."],
+            ["Specifies how many seconds to wait for the trackers and the DHT for each torrent, from 1 to 600. The peers found by then are output and the trackers still silent are reported as warnings."],
             Paragraphs(Property(parameter, "description")));
     }
 
@@ -114,7 +114,7 @@ public sealed class HelpTests : IDisposable
         var topic = Text(Assert.Single(shell.Invoke("Get-Help -Name about_Rustorrent").ThrowOnError().Output));
 
         Assert.StartsWith("TOPIC\n    about_Rustorrent\n\nSHORT DESCRIPTION\n", topic.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
-        foreach (var id in new[] { "InvalidTorrentFile", "TorrentFileNotFound", "InvalidMagnetLink", "InvalidInfoHash", "TorrentDownloadFailed", "NoTrackerAnswered", "NoPeerSource" })
+        foreach (var id in new[] { "InvalidTorrentFile", "TorrentFileNotFound", "InvalidMagnetLink", "InvalidInfoHash", "TorrentDownloadFailed", "NoTrackerAnswered", "NoPeerSource", "NoPeersFound" })
             Assert.Contains(id, topic, StringComparison.Ordinal);
     }
 }

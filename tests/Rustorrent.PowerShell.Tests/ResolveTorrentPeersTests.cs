@@ -140,7 +140,7 @@ public sealed class ResolveTorrentPeersTests : IAsyncLifetime
         var dead = $"http://127.0.0.1:{FreePort.Next()}/announce";
         var magnet = $"magnet:?xt=urn:btih:{infoHash}&tr={Uri.EscapeDataString(dead)}";
         var noTracker = "0123456789abcdef0123456789abcdef01234567";
-        var result = shell.Invoke("$args[0], $args[1], $args[2] | Resolve-TorrentPeers -Timeout 5", magnet, noTracker, torrentPath);
+        var result = shell.Invoke("$args[0], $args[1], $args[2] | Resolve-TorrentPeers -Timeout 5 -NoDht", magnet, noTracker, torrentPath);
 
         Assert.Equal(seeder.Port, (int)Assert.Single(result.OutputOf("TorrentPeer")).Port);
         Assert.Equal(2, result.Errors.Count);
@@ -148,5 +148,18 @@ public sealed class ResolveTorrentPeersTests : IAsyncLifetime
         Assert.Equal(ErrorCategory.ConnectionError, result.Errors[0].CategoryInfo.Category);
         Assert.Contains(dead, result.Errors[0].ToString(), StringComparison.Ordinal);
         Assert.StartsWith("NoPeerSource,", result.Errors[1].FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Contains("names no tracker and the DHT is off", result.Errors[1].ToString(), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void A_bare_info_hash_that_the_dht_does_not_know_is_a_no_peers_error()
+    {
+        RequireTools();
+        var result = shell.Invoke("Resolve-TorrentPeers -InfoHash $args[0] -Timeout 3", "0123456789abcdef0123456789abcdef01234567");
+
+        Assert.Empty(result.OutputOf("TorrentPeer"));
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("NoPeersFound,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Contains("The DHT found no peer", error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -232,6 +232,21 @@ internal sealed class DhtNode : IAsyncDisposable
     public async Task<bool> PingAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default) =>
         await QueryAsync(endPoint, tid => KrpcCodec.Ping(tid, Id), cancellationToken).ConfigureAwait(false) is KrpcResponse;
 
+    /// <summary>
+    /// Adds nodes given after the start (host:port names or literals; other families are skipped): each is
+    /// pinged, and when any answered, a lookup of our own id fills the table from them. Returns how many answered.
+    /// </summary>
+    public async Task<int> AddBootstrapNodesAsync(IEnumerable<string> hostsAndPorts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hostsAndPorts);
+        var resolved = await Task.WhenAll(hostsAndPorts.Select(name => ResolveAsync(name, Family, cancellationToken))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(resolved.SelectMany(r => r).Distinct().Select(endPoint => PingAsync(endPoint, cancellationToken))).ConfigureAwait(false);
+        var answered = answers.Count(a => a);
+        if (answered > 0)
+            await BootstrapAsync(cancellationToken).ConfigureAwait(false);
+        return answered;
+    }
+
     /// <summary>Nodes of the routing table closest to <paramref name="target"/> (for tests and status).</summary>
     internal List<DhtContact> Closest(NodeId target, int count)
     {

@@ -17,3 +17,6 @@ internal sealed record TrackerTimedOut(Uri Tracker, int Tier, TimeSpan Waited) :
 
 /// <summary>One tracker's swarm counts, or why it gave none.</summary>
 internal sealed record TrackerScraped(Uri Tracker, ScrapeResponse? Response, TrackerException? Error) : PeerResolutionEvent;
+
+/// <summary>The DHT lookup started, with this many nodes in our routing table.</summary>
+internal sealed record DhtAsked(int KnownNodes) : PeerResolutionEvent;

@@ -9,9 +9,9 @@ using Rustorrent.Trackers;
 namespace Rustorrent.Discovery;
 
 /// <summary>
-/// Finds peers for a torrent from every source at once (today the trackers; the DHT joins as another
-/// <see cref="IPeerSource"/>) and streams them, deduplicated, with how each tracker fared. Bounded by a
-/// timeout: what was found by then is what the caller gets, and trackers still silent are reported.
+/// Finds peers for a torrent from every source at once (the trackers, and the DHT unless the torrent is
+/// private) and streams them, deduplicated, with how each tracker fared. Bounded by a timeout: what was
+/// found by then is what the caller gets, and trackers still silent are reported.
 /// </summary>
 internal sealed class PeerResolver(TorrentEngine engine)
 {
@@ -35,9 +35,9 @@ internal sealed class PeerResolver(TorrentEngine engine)
         {
             new TrackerPeerSource(trackers, announceToAllTrackers: true, result => events.Writer.TryWrite(new TrackerAnnounced(result))),
         };
-        // The seam for BEP 5: unless request.IsPrivate (BEP 27), a DHT source is added here.
-
         var work = sources.Select(source => RunSourceAsync(source, query, events.Writer, deadline.Token)).ToList();
+        if (request.AsksDht)
+            work.Add(RunDhtAsync(request, query, events.Writer, deadline.Token));
         if (request.Scrape)
         {
             foreach (var tracker in trackers.Tiers.SelectMany(t => t))
@@ -85,6 +85,22 @@ internal sealed class PeerResolver(TorrentEngine engine)
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Time is up: the caller keeps what was found.
+        }
+    }
+
+    /// <summary>Looks the torrent up in the DHT without announcing ourselves: we only ask.</summary>
+    private async Task RunDhtAsync(PeerResolutionRequest request, PeerQuery query, ChannelWriter<PeerResolutionEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var node = await engine.GetDhtAsync(request.DhtBootstrap ?? [], cancellationToken).ConfigureAwait(false);
+            if (node is null)
+                return;
+            events.TryWrite(new DhtAsked(node.NodeCount));
+            await RunSourceAsync(new Dht.DhtPeerSource(node, announce: false), query, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -5,9 +5,9 @@ using Rustorrent.Trackers;
 namespace Rustorrent.PowerShell.Commands;
 
 /// <summary>
-/// Resolve-TorrentPeers: asks every tracker of every tier of each torrent at once and streams the peers as
-/// they come, deduplicated per torrent. A tracker that fails is a warning; a torrent for which no source
-/// answered at all is a non-terminating error.
+/// Resolve-TorrentPeers: asks every tracker of every tier of each torrent at once, and the DHT (BEP 5) unless
+/// the torrent is private or -NoDht is given, and streams the peers as they come, deduplicated per torrent.
+/// A tracker that fails is a warning; a torrent for which no source answered at all is a non-terminating error.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Resolve, "TorrentPeers", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TorrentPeer), typeof(TrackerScrape))]
@@ -28,16 +28,27 @@ public sealed class ResolveTorrentPeersCommand : TorrentInfoInputCommandBase
     [Parameter]
     public SwitchParameter Scrape { get; set; }
 
+    /// <summary>DHT nodes (host:port) to bootstrap from, besides the routers and the nodes known from before.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] DhtBootstrap { get; set; } = [];
+
+    /// <summary>Ask the trackers only, not the DHT.</summary>
+    [Parameter]
+    public SwitchParameter NoDht { get; set; }
+
     protected override void ProcessTorrent(TorrentInfo torrent)
     {
         var tiers = torrent.Trackers.GroupBy(t => t.Tier).OrderBy(g => g.Key)
             .Select(g => (IReadOnlyList<string>)g.Select(t => t.Uri).ToList())
             .Concat(Tracker.Select(t => (IReadOnlyList<string>)[t]))
             .ToList();
-        if (tiers.Count == 0)
+        var useDht = !NoDht.IsPresent && TorrentEngine.Shared.Dht.Enabled;
+        if (tiers.Count == 0 && (!useDht || torrent.IsPrivate))
         {
+            var why = torrent.IsPrivate ? "it is private (BEP 27: trackers only)" : "the DHT is off";
             WriteError(new ErrorRecord(
-                new InvalidOperationException($"'{torrent.Name}' names no tracker. Give one with -Tracker (peers from the DHT are not available yet)."),
+                new InvalidOperationException($"'{torrent.Name}' names no tracker and {why}. Give a tracker with -Tracker."),
                 "NoPeerSource", ErrorCategory.InvalidOperation, torrent));
             return;
         }
@@ -47,7 +58,9 @@ public sealed class ResolveTorrentPeersCommand : TorrentInfoInputCommandBase
             tiers,
             Left: torrent.TotalSize ?? 16 * 1024, // unknown size (a magnet): any non-zero, so we are not taken for a seed
             Scrape: Scrape.IsPresent,
-            IsPrivate: torrent.IsPrivate);
+            IsPrivate: torrent.IsPrivate,
+            UseDht: useDht,
+            DhtBootstrap: DhtBootstrap);
         var peers = 0;
         var failures = new List<string>();
         var resolution = new PeerResolver(TorrentEngine.Shared).ResolveAsync(request, TimeSpan.FromSeconds(Timeout), StopToken).GetAsyncEnumerator(StopToken);
@@ -77,6 +90,9 @@ public sealed class ResolveTorrentPeersCommand : TorrentInfoInputCommandBase
                     case TrackerScraped { Response: { } counts } scraped:
                         WriteObject(new TrackerScrape(scraped.Tracker.ToString(), counts.Seeders, counts.Leechers, counts.Completed, torrent));
                         break;
+                    case DhtAsked asked:
+                        WriteVerbose($"Asking the DHT for '{torrent.Name}' ({asked.KnownNodes} nodes known).");
+                        break;
                     case TrackerScraped { Error: { } error } scraped:
                         WriteWarning($"Tracker {scraped.Tracker} gave no scrape for '{torrent.Name}': {error.Reason}");
                         break;
@@ -92,7 +108,13 @@ public sealed class ResolveTorrentPeersCommand : TorrentInfoInputCommandBase
             resolution.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        if (peers == 0 && failures.Count == tiers.Sum(t => t.Count))
+        if (peers == 0 && tiers.Count == 0)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"The DHT found no peer for '{torrent.Name}' within {Timeout} s."),
+                "NoPeersFound", ErrorCategory.ObjectNotFound, torrent));
+        }
+        else if (peers == 0 && failures.Count == tiers.Sum(t => t.Count))
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"No tracker answered for '{torrent.Name}': {string.Join("; ", failures)}"),

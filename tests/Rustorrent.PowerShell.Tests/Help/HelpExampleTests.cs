@@ -21,6 +21,7 @@ public sealed class HelpExampleTests : IDisposable
         ["Resolve-TorrentPeers/Example 3: Find peers for an info hash through trackers of your choice"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 4: Count the swarm"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 5: Collect the addresses of the peers"] = "asks trackers on the internet",
+        ["Resolve-TorrentPeers/Example 7: Find peers for a bare info hash through the DHT, starting from a node you know"] = "asks a DHT node on the internet",
         ["Start-TorrentDownload/Example 1: Download a torrent into a folder"] = "downloads from peers on the internet",
         ["Start-TorrentDownload/Example 2: Download from a known peer, only some files"] = "downloads from peers on the internet",
         ["Start-TorrentDownload/Example 3: Fail fast when nobody has the torrent"] = "waits 30 s for peers on the internet",

@@ -94,7 +94,7 @@ public sealed class HelpMarkdownDriftTests : IDisposable
         var problems = Drift("Resolve-TorrentPeers", markdown);
 
         Assert.Contains("Resolve-TorrentPeers: -Scrape has no '### -Scrape' section", problems);
-        Assert.Contains(problems, p => p.StartsWith("Resolve-TorrentPeers: SYNTAX set 'Path' shows -Path -Timeout -Tracker;", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Resolve-TorrentPeers: SYNTAX set 'Path' shows -Path -Timeout -Tracker -DhtBootstrap -NoDht;", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class HelpMarkdownDriftTests : IDisposable
 
         var problems = Drift("Resolve-TorrentPeers", markdown);
 
-        Assert.Contains("Resolve-TorrentPeers: SYNTAX set 'Path' shows -Path -Tracker -Timeout -Scrape; the cmdlet's is -Path -Timeout -Tracker -Scrape", problems);
+        Assert.Contains("Resolve-TorrentPeers: SYNTAX set 'Path' shows -Path -Tracker -Timeout -Scrape -DhtBootstrap -NoDht; the cmdlet's is -Path -Timeout -Tracker -Scrape -DhtBootstrap -NoDht", problems);
     }
 
     private static string ReplaceFirst(string text, string original, string replacement)
