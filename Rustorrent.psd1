@@ -11,7 +11,7 @@
     Description          = 'A scriptable BitTorrent client: read .torrent files, magnet links and info hashes into objects, find peers, and download torrents as background jobs.'
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('bin/Rustorrent.format.ps1xml')
-    CmdletsToExport      = @('Get-TorrentInfo', 'Resolve-TorrentPeers', 'Start-TorrentDownload')
+    CmdletsToExport      = @('Get-TorrentInfo', 'Resolve-TorrentPeers', 'Start-TorrentDownload', 'Get-TorrentJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

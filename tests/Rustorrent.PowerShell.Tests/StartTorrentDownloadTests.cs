@@ -5,7 +5,7 @@ using Rustorrent.TestKit;
 namespace Rustorrent.PowerShell.Tests;
 
 /// <summary>
-/// Start-TorrentDownload -Wait through the hosted engine, downloading from a real python3-libtorrent seeder on
+/// Start-TorrentDownload -Wait (the foreground form; jobs are tested in Jobs/) through the hosted engine, downloading from a real python3-libtorrent seeder on
 /// 127.0.0.1; every file's sha256 is compared with the source.
 /// </summary>
 public sealed class StartTorrentDownloadTests : IDisposable
@@ -122,8 +122,11 @@ public sealed class StartTorrentDownloadTests : IDisposable
         var (torrent, _) = await MakeTorrentAsync(PayloadSpec.SingleFile("file.bin", 1000), "file.bin", LibtorrentTorrentVersion.V1);
 
         var result = Shell.Invoke("Start-TorrentDownload -LiteralPath $args[0] -Destination $args[1] -WhatIf", torrent, temp.Combine("out")).ThrowOnError();
+        var foreground = Shell.Invoke("Start-TorrentDownload -LiteralPath $args[0] -Destination $args[1] -WhatIf -Wait", torrent, temp.Combine("out")).ThrowOnError();
 
         Assert.Empty(result.Output);
+        Assert.Empty(foreground.Output);
+        Assert.Empty(Shell.Invoke("Get-Job").ThrowOnError().Output);
         Assert.False(Directory.Exists(temp.Combine("out")));
     }
 

@@ -1,18 +1,19 @@
 using System.Management.Automation;
-using System.Runtime.CompilerServices;
 using Rustorrent.Downloads;
 using Rustorrent.Peers;
+using Rustorrent.PowerShell.Completion;
+using Rustorrent.PowerShell.Jobs;
 using Rustorrent.Storage;
 
 namespace Rustorrent.PowerShell.Commands;
 
 /// <summary>
-/// Start-TorrentDownload (first form): downloads each torrent in the foreground with Write-Progress and
-/// outputs a <see cref="TorrentDownloadResult"/>. Background jobs (Get-Job and friends) come with the job
-/// work; magnets and bare hashes with metadata exchange.
+/// Start-TorrentDownload: starts a <see cref="TorrentJob"/> for each torrent and outputs it at once (the
+/// session runs -ThrottleLimit of them at a time, the rest wait in order); with -Wait, downloads in the
+/// foreground with Write-Progress and outputs a <see cref="TorrentDownloadResult"/>.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TorrentDownload", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
-[OutputType(typeof(TorrentDownloadResult))]
+[OutputType(typeof(TorrentJob), typeof(TorrentDownloadResult))]
 public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
@@ -31,6 +32,7 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TorrentFileCompleter))]
     public string[] File { get; set; } = [];
 
     /// <summary>Seconds without new verified data after which the download fails.</summary>
@@ -38,13 +40,52 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
     [ValidateRange(1, 86400)]
     public int StallTimeout { get; set; } = 120;
 
-    /// <summary>Download in the foreground and output the result (today the only mode).</summary>
+    /// <summary>The job's name (default: the torrent's name).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>How many downloads of the session run at once (a session setting: it stays for later starts).</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>Most peers connected at once for each download.</summary>
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int MaxConnections { get; set; } = 50;
+
+    /// <summary>Bytes per second each download may receive; 0 (the default) means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long DownloadRateLimit { get; set; }
+
+    /// <summary>Bytes per second each download may send; 0 (the default) means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long UploadRateLimit { get; set; }
+
+    /// <summary>Keep serving peers once complete (until -SeedRatio or -SeedTime, or until stopped).</summary>
+    [Parameter]
+    public SwitchParameter Seed { get; set; }
+
+    /// <summary>Stop seeding once this many times the download's size is uploaded (implies -Seed).</summary>
+    [Parameter]
+    [ValidateRange(0.01, 1000.0)]
+    public double SeedRatio { get; set; }
+
+    /// <summary>Stop seeding after this long (implies -Seed).</summary>
+    [Parameter]
+    public TimeSpan SeedTime { get; set; }
+
+    /// <summary>Download in the foreground with a progress bar and output the result instead of a job.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
     private readonly List<PeerEndpoint> peers = [];
+    private DownloadOptions options = new();
 
-    /// <summary>-Peer is checked once, before any input: a typo stops the cmdlet rather than each download.</summary>
+    /// <summary>-Peer and -SeedTime are checked once, before any input: a typo stops the cmdlet rather than each download.</summary>
     protected override void BeginProcessing()
     {
         foreach (var text in Peer)
@@ -53,6 +94,22 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Peer '{text}': {error}"), "InvalidPeer", ErrorCategory.InvalidArgument, text));
             peers.Add(endpoint);
         }
+        var seedTimeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SeedTime));
+        if (seedTimeGiven && SeedTime < TimeSpan.FromSeconds(1))
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-SeedTime must be at least 1 second; it is {SeedTime}."), "InvalidSeedTime", ErrorCategory.InvalidArgument, SeedTime));
+        var seedRatioGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SeedRatio));
+        options = new DownloadOptions
+        {
+            Peers = peers,
+            FilePatterns = File,
+            StallTimeout = TimeSpan.FromSeconds(StallTimeout),
+            MaxConnections = MaxConnections,
+            DownloadRateLimit = DownloadRateLimit,
+            UploadRateLimit = UploadRateLimit,
+            Seed = Seed.IsPresent || seedRatioGiven || seedTimeGiven,
+            SeedRatio = seedRatioGiven ? SeedRatio : null,
+            SeedTime = seedTimeGiven ? SeedTime : null,
+        };
     }
 
     protected override void ProcessTorrent(TorrentInfo torrent)
@@ -67,22 +124,57 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         if (!ShouldProcess(destination, $"Download '{torrent.Name}' ({DisplayFormat.Size(torrent.TotalSize)})"))
             return;
+        if (Wait)
+            DownloadInForeground(torrent, metainfo, destination);
+        else
+            StartJob(torrent, metainfo, destination);
+    }
 
-        var options = new DownloadOptions
+    private void StartJob(TorrentInfo torrent, Metainfo.TorrentMetainfo metainfo, string destination)
+    {
+        var command = $"Start-TorrentDownload {torrent.Source}";
+        var job = new TorrentJob(Name, command, torrent, metainfo, destination, options);
+        if (!job.TryClaim())
         {
-            Peers = peers,
-            FilePatterns = File,
-            StallTimeout = TimeSpan.FromSeconds(StallTimeout),
-        };
-        var latest = new LatestProgress();
+            job.Dispose();
+            WriteAlreadyDownloading(torrent, destination);
+            return;
+        }
+        var definition = new JobDefinition(typeof(TorrentJobSourceAdapter), command, job.Name);
+        var parameters = new Dictionary<string, object> { [TorrentJobSourceAdapter.NewJobParameter] = job };
+        var registered = JobManager.NewJob(new JobInvocationInfo(definition, parameters));
+        if (!ReferenceEquals(registered, job) || job.Scheduler is not { } scheduler)
+        {
+            job.Dispose();
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("The session's job manager did not register the torrent job: import the Rustorrent module with Import-Module."),
+                "JobSourceAdapterMissing", ErrorCategory.NotInstalled, torrent));
+            return;
+        }
+        if (ThrottleLimit > 0)
+            scheduler.ThrottleLimit = ThrottleLimit;
+        job.StartJob();
+        WriteObject(job);
+    }
+
+    private void DownloadInForeground(TorrentInfo torrent, Metainfo.TorrentMetainfo metainfo, string destination)
+    {
+        var claim = DownloadClaims.KeyOf(torrent.InfoHash ?? torrent.InfoHashV2 ?? "", destination);
+        var owner = new object();
+        if (!DownloadClaims.TryClaim(claim, owner))
+        {
+            WriteAlreadyDownloading(torrent, destination);
+            return;
+        }
+        var monitor = new DownloadMonitor();
         var download = new TorrentDownload(TorrentEngine.Shared, metainfo, destination, options);
-        var run = Task.Run(() => download.RunAsync(latest, StopToken));
+        var run = Task.Run(() => download.RunAsync(monitor, StopToken));
         var activity = Math.Abs(torrent.InfoHash?.GetHashCode() ?? 0) % 100000;
         try
         {
             // The pipeline thread only reports: a few progress records a second at most (PowerShell #2138).
             while (Task.WaitAny([run], ProgressInterval) < 0)
-                WriteProgressRecord(activity, torrent, latest.Value);
+                WriteReport(activity, torrent, monitor);
+            WriteReport(activity, torrent, monitor);
             var result = run.GetAwaiter().GetResult();
             WriteObject(new TorrentDownloadResult(torrent, result));
         }
@@ -99,30 +191,30 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
         }
         finally
         {
+            DownloadClaims.Release(claim, owner);
             WriteProgress(new ProgressRecord(activity, $"Downloading {torrent.Name}", "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 
-    private void WriteProgressRecord(int activity, TorrentInfo torrent, DownloadProgress? snapshot)
+    private void WriteReport(int activity, TorrentInfo torrent, DownloadMonitor monitor)
     {
-        if (snapshot is not { } p)
-            return;
-        var status = p.Phase == DownloadPhase.Checking
-            ? "Checking existing files"
-            : $"{DisplayFormat.Size(p.VerifiedBytes)} of {DisplayFormat.Size(p.WantedBytes)}, {DisplayFormat.Size((long)p.DownloadRate)}/s, {p.ConnectedPeers} peers ({p.KnownPeers} known)";
-        WriteProgress(new ProgressRecord(activity, $"Downloading {torrent.Name}", status)
+        while (monitor.TryTakeEvent(out var e))
         {
-            PercentComplete = (int)Math.Clamp(p.Fraction * 100, 0, 100),
+            if (e.Level == DownloadEventLevel.Warning)
+                WriteWarning(e.Message);
+            else
+                WriteVerbose(e.Message);
+        }
+        if (monitor.Latest is not { } p)
+            return;
+        WriteProgress(new ProgressRecord(activity, $"Downloading {torrent.Name}", DownloadStatus.Describe(p))
+        {
+            PercentComplete = (int)DownloadStatus.Percent(p),
         });
     }
 
-    /// <summary>Keeps only the newest snapshot: the engine reports often, the pipeline reads a few times a second.</summary>
-    private sealed class LatestProgress : IProgress<DownloadProgress>
-    {
-        private StrongBox<DownloadProgress>? value;
-
-        public DownloadProgress? Value => Volatile.Read(ref value)?.Value;
-
-        public void Report(DownloadProgress progress) => Volatile.Write(ref value, new StrongBox<DownloadProgress>(progress));
-    }
+    private void WriteAlreadyDownloading(TorrentInfo torrent, string destination) =>
+        WriteError(new ErrorRecord(
+            new InvalidOperationException($"'{torrent.Name}' is already being downloaded into '{destination}' in this process; stop that download first (Stop-Job), or choose another -Destination."),
+            "DownloadInProgress", ErrorCategory.ResourceBusy, torrent));
 }

@@ -22,9 +22,15 @@ public sealed class HelpExampleTests : IDisposable
         ["Resolve-TorrentPeers/Example 4: Count the swarm"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 5: Collect the addresses of the peers"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 7: Find peers for a bare info hash through the DHT, starting from a node you know"] = "asks a DHT node on the internet",
-        ["Start-TorrentDownload/Example 1: Download a torrent into a folder"] = "downloads from peers on the internet",
-        ["Start-TorrentDownload/Example 2: Download from a known peer, only some files"] = "downloads from peers on the internet",
-        ["Start-TorrentDownload/Example 3: Fail fast when nobody has the torrent"] = "waits 30 s for peers on the internet",
+        ["Start-TorrentDownload/Example 1: Download a torrent in the background"] = "downloads from peers on the internet",
+        ["Start-TorrentDownload/Example 2: Download every torrent of a list, two at a time"] = "Get-Content is not in the test host, and the downloads need peers on the internet",
+        ["Start-TorrentDownload/Example 3: Download in the foreground"] = "downloads from peers on the internet",
+        ["Start-TorrentDownload/Example 4: Download from a known peer, only some files"] = "downloads from peers on the internet",
+        ["Start-TorrentDownload/Example 5: Fail fast when nobody has the torrent"] = "waits 30 s for peers on the internet",
+        ["Start-TorrentDownload/Example 7: Seed after the download, within limits"] = "downloads from and seeds to peers on the internet",
+        ["Get-TorrentJob/Example 2: Wait for every download and collect the results"] = "waits for downloads from peers on the internet",
+        ["Get-TorrentJob/Example 4: Remove the jobs that ended without completing"] = "needs jobs that failed or were stopped earlier in the session",
+        ["Get-TorrentJob/Example 5: Watch the downloads until they end"] = "Format-Table and Start-Sleep are not in the test host, and it waits for downloads",
     };
 
     private readonly TempDirectory temp = new("help-examples");
