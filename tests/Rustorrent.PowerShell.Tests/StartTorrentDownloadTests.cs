@@ -45,6 +45,25 @@ public sealed class StartTorrentDownloadTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task Seeds_on_the_given_port_to_a_libtorrent_leecher_until_the_ratio_then_completes()
+    {
+        RequiredTool.PythonWithLibtorrent();
+        var (torrent, files) = await MakeTorrentAsync(PayloadSpec.MultiFileEdgeCases("album", PieceLength), "album", LibtorrentTorrentVersion.V1);
+        var port = FreePort.Next();
+
+        var job = Assert.Single(Shell.Invoke("Start-TorrentDownload -LiteralPath $args[0] -Destination $args[1] -Port $args[2] -SeedRatio 1 -NoDht",
+            torrent, temp.Combine("seed"), port).ThrowOnError().Output);
+        await using var leecher = await LibtorrentLeecher.StartAsync(torrent, temp.Combine("lt"), [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port)], exitWhenDone: true);
+        await leecher.WaitForDoneAsync(TimeSpan.FromSeconds(60));
+
+        var result = Shell.Invoke("$args[0] | Wait-Job -Timeout 60 | Receive-Job", job).ThrowOnError();
+        AssertSameFiles(files, temp.Combine("lt"));
+        Assert.Equal("Completed", Shell.Invoke("$args[0].State.ToString()", job).ThrowOnError().Output.Single().ToString());
+        var done = Assert.Single(result.OutputOf("TorrentDownloadResult"));
+        Assert.Equal(0L, (long)done.Downloaded);
+    }
+
     [SkippableTheory]
     [InlineData(LibtorrentTorrentVersion.V1)]
     [InlineData(LibtorrentTorrentVersion.Hybrid)]

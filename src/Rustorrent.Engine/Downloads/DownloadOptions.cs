@@ -14,6 +14,12 @@ internal sealed record DownloadOptions
     /// <summary>Announce to the torrent's trackers (started, on their interval, completed, stopped).</summary>
     public bool UseTrackers { get; init; } = true;
 
+    /// <summary>Find peers in the DHT and announce there (BEP 5); never for private torrents (BEP 27).</summary>
+    public bool UseDht { get; init; } = true;
+
+    /// <summary>DHT nodes (host:port) to add to the engine's node before the lookup.</summary>
+    public IReadOnlyList<string> DhtBootstrap { get; init; } = [];
+
     /// <summary>Most peers connected at once for this download.</summary>
     public int MaxConnections { get; init; } = 50;
 

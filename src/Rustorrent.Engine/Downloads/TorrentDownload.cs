@@ -36,6 +36,7 @@ internal sealed class TorrentDownload
     private static readonly TimeSpan MinAnnounceInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxAnnounceInterval = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan AnnounceRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan DhtAnnounceInterval = TimeSpan.FromMinutes(15);
 
     /// <summary>Waits before dialling a peer again after a failed or dropped connection (as MonoTorrent's).</summary>
     private static readonly TimeSpan[] RedialDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(45), TimeSpan.FromMinutes(2)];
@@ -82,6 +83,7 @@ internal sealed class TorrentDownload
     private long lastProgress = Stopwatch.GetTimestamp();
     private long seedingSince;
     private volatile DownloadPhase phase = DownloadPhase.Checking;
+    private IDownloadEventSink? events;
 
     public TorrentDownload(TorrentEngine engine, TorrentMetainfo metainfo, string destination, DownloadOptions options)
     {
@@ -123,8 +125,10 @@ internal sealed class TorrentDownload
         }
 
         // Resume: what verifies on disk is kept; only the rest is fetched.
+        events = progress as IDownloadEventSink;
         Report(progress);
-        var present = await ResumeChecker.CheckAsync(storage, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var checking = progress is null ? null : new CheckingProgress(this, progress);
+        var present = await ResumeChecker.CheckAsync(storage, checking, cancellationToken: cancellationToken).ConfigureAwait(false);
         var already = 0;
         for (var piece = 0; piece < needed.Length; piece++)
         {
@@ -144,7 +148,8 @@ internal sealed class TorrentDownload
         phase = DownloadPhase.Completed;
         Report(progress);
         return new DownloadResult(
-            storage.ContentRoot,
+            // A single-file torrent's content is its file; a multi-file torrent's, its folder.
+            metainfo.IsMultiFile ? storage.ContentRoot : storage.GetFullPath(metainfo.Files[0]),
             selection.SelectedFiles.Where(f => !f.IsPadding).Select(storage.GetFullPath).ToList(),
             wantedBytes,
             Interlocked.Read(ref downloadedBytes),
@@ -184,6 +189,8 @@ internal sealed class TorrentDownload
             AddCandidate(peer);
         if (options.UseTrackers && metainfo.Trackers.Count > 0)
             workers.Add(AnnounceLoopAsync(stop.Token));
+        if (options.UseDht && !metainfo.IsPrivate)
+            workers.Add(DhtLoopAsync(stop.Token));
         workers.Add(ConnectLoopAsync(stop.Token));
         workers.Add(WatchAsync(progress, stop.Token));
         workers.Add(ChokeLoopAsync(stop.Token));
@@ -366,8 +373,14 @@ internal sealed class TorrentDownload
         TimeSpan? interval = null;
         var source = new TrackerPeerSource(trackers, onResult: result =>
         {
+            if (result.Error is { } error)
+                Raise(DownloadEventLevel.Warning, DownloadEventKind.TrackerFailed, $"Tracker {result.Tracker} failed for '{metainfo.Name}': {error.Reason}");
             if (result.Response is { } response)
             {
+                Raise(DownloadEventLevel.Information, DownloadEventKind.TrackerAnswered,
+                    $"Tracker {result.Tracker} answered for '{metainfo.Name}': {response.Peers.Count} peers, next announce in {response.Interval}.");
+                if (response.WarningMessage is { } warning)
+                    Raise(DownloadEventLevel.Warning, DownloadEventKind.TrackerFailed, $"Tracker {result.Tracker} warns about '{metainfo.Name}': {warning}");
                 var wait = response.MinInterval is { } min && min > response.Interval ? min : response.Interval;
                 interval = interval is { } known && known < wait ? known : wait;
             }
@@ -417,6 +430,40 @@ internal sealed class TorrentDownload
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             // A tracker that misses the last announce drops us at its interval anyway.
+        }
+    }
+
+    /// <summary>Looks the torrent up in the DHT and announces our port there (BEP 5), now and every 15 minutes
+    /// (announced peers expire after 30 minutes in most nodes). Private torrents never come here (BEP 27).</summary>
+    private async Task DhtLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var node = await engine.GetDhtAsync(options.DhtBootstrap, cancellationToken).ConfigureAwait(false);
+            if (node is null)
+                return;
+            var source = new Dht.DhtPeerSource(node, announce: true);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var query = engine.StartedQuery(metainfo.PrimaryInfoHash, Left());
+                var found = 0;
+                await foreach (var discovery in source.DiscoverAsync(query, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var peer in discovery.Peers)
+                    {
+                        if (!(peer.Port == engine.ListenPort && IPAddress.IsLoopback(peer.Address)))
+                        {
+                            found++;
+                            AddCandidate(peer);
+                        }
+                    }
+                }
+                Raise(DownloadEventLevel.Information, DownloadEventKind.Other, $"The DHT gave {found} peers for '{metainfo.Name}' ({node.NodeCount} nodes known).");
+                await Task.Delay(DhtAnnounceInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -526,6 +573,38 @@ internal sealed class TorrentDownload
         });
     }
 
+    /// <summary>Tells whoever listens (a PowerShell job's Verbose and Warning streams) what happened.</summary>
+    private void Raise(DownloadEventLevel level, DownloadEventKind kind, string message)
+    {
+        try
+        {
+            events?.OnEvent(new DownloadEvent(level, kind, message));
+        }
+        catch (Exception)
+        {
+            // A listener's fault must not break the download.
+        }
+    }
+
+    /// <summary>The resume check's progress as download progress: pieces checked so far count as "verified"
+    /// only when they passed.</summary>
+    private sealed class CheckingProgress(TorrentDownload download, IProgress<DownloadProgress> progress) : IProgress<ResumeProgress>
+    {
+        private long lastReport;
+
+        public void Report(ResumeProgress value)
+        {
+            // A few reports a second at most: checking runs through thousands of pieces a second.
+            var now = Stopwatch.GetTimestamp();
+            var last = Interlocked.Read(ref lastReport);
+            if (value.PiecesChecked != value.PiecesToCheck && Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromMilliseconds(200))
+                return;
+            Interlocked.Exchange(ref lastReport, now);
+            var bytes = download.wantedPieces == 0 ? 0 : download.wantedBytes * value.PiecesVerified / download.wantedPieces;
+            progress.Report(new DownloadProgress(DownloadPhase.Checking, bytes, download.wantedBytes, value.PiecesVerified, download.wantedPieces, 0, 0, 0));
+        }
+    }
+
     private void Fail(Exception error)
     {
         completed.TrySetException(error);
@@ -536,7 +615,10 @@ internal sealed class TorrentDownload
     private void Ban(List<IPAddress> addresses)
     {
         foreach (var address in addresses)
-            banned.Add(address);
+        {
+            if (banned.Add(address))
+                Raise(DownloadEventLevel.Warning, DownloadEventKind.PeerBanned, $"Peer {address} is banned from '{metainfo.Name}': it sent data that failed the hash check.");
+        }
     }
 
     /// <summary>One connected peer, either direction: our pieces first, then its messages until it goes or we stop.</summary>
@@ -563,6 +645,8 @@ internal sealed class TorrentDownload
                 if (haveCount > 0 && !(connection.FastExtension && haveCount == picker.PieceCount))
                     bitfield = picker.Have.ToWire();
             }
+            Raise(DownloadEventLevel.Information, DownloadEventKind.PeerConnected,
+                $"Connected to {connection} ({ClientName(remoteId)}) for '{metainfo.Name}'.");
             // BEP 3: the bitfield, if any, is the first message; BEP 6 has "have all"/"have none" instead.
             if (connection.FastExtension && haveCount == 0)
                 await connection.SendAsync(PeerMessageId.HaveNone, cancellationToken).ConfigureAwait(false);
@@ -597,6 +681,15 @@ internal sealed class TorrentDownload
                 WakeAll(); // its requests go back to the pool: others may take them
             }
         }
+    }
+
+    /// <summary>The client in an Azureus-style peer id ("-LT2080-..." is LT2080), else the id as text.</summary>
+    private static string ClientName(PeerId id)
+    {
+        var bytes = id.Span;
+        if (bytes.Length == PeerId.Length && bytes[0] == (byte)'-' && bytes[7] == (byte)'-' && System.Text.Ascii.IsValid(bytes[1..7]))
+            return System.Text.Encoding.ASCII.GetString(bytes[1..7]);
+        return id.ToString();
     }
 
     /// <summary>The receive loop of one peer. Requests, haves and choke changes go out from
@@ -952,6 +1045,7 @@ internal sealed class TorrentDownload
                     return;
                 }
                 // A bad piece: fetch it again, and remember who sent which block, to find the liar.
+                Raise(DownloadEventLevel.Warning, DownloadEventKind.PieceFailedHashCheck, $"Piece {piece} of '{metainfo.Name}' failed its hash check and is downloaded again.");
                 picker.PieceFailed(piece, contributions);
                 blockSenders.Clear();
                 for (var i = 0; i < contributions.Count; i++)

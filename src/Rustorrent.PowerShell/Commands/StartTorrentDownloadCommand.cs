@@ -78,6 +78,21 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
     [Parameter]
     public TimeSpan SeedTime { get; set; }
 
+    /// <summary>The port the module listens on for peers (0: any free port); the session's engine keeps it for
+    /// later downloads. By default 6881, or the next free port.</summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; } = TorrentEngine.DefaultPort;
+
+    /// <summary>DHT nodes (host:port) to bootstrap from, besides the routers and the nodes known from before.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] DhtBootstrap { get; set; } = [];
+
+    /// <summary>Find peers through the trackers and -Peer only, not the DHT.</summary>
+    [Parameter]
+    public SwitchParameter NoDht { get; set; }
+
     /// <summary>Download in the foreground with a progress bar and output the result instead of a job.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -98,8 +113,21 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
         if (seedTimeGiven && SeedTime < TimeSpan.FromSeconds(1))
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-SeedTime must be at least 1 second; it is {SeedTime}."), "InvalidSeedTime", ErrorCategory.InvalidArgument, SeedTime));
         var seedRatioGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SeedRatio));
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
+        {
+            try
+            {
+                TorrentEngine.Shared.Listen(Port);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"-Port {Port}: cannot listen there: {e.Message}", e), "PortUnavailable", ErrorCategory.ResourceUnavailable, Port));
+            }
+        }
         options = new DownloadOptions
         {
+            UseDht = !NoDht.IsPresent,
+            DhtBootstrap = DhtBootstrap,
             Peers = peers,
             FilePatterns = File,
             StallTimeout = TimeSpan.FromSeconds(StallTimeout),
