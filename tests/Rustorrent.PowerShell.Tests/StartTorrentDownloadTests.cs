@@ -64,6 +64,29 @@ public sealed class StartTorrentDownloadTests : IDisposable
         Assert.Equal(0L, (long)done.Downloaded);
     }
 
+    [SkippableFact]
+    public async Task A_seeding_job_outputs_its_result_when_the_download_completes_and_seeds_on_until_stopped()
+    {
+        RequiredTool.PythonWithLibtorrent();
+        var (torrent, files) = await MakeTorrentAsync(PayloadSpec.MultiFileEdgeCases("album", PieceLength), "album", LibtorrentTorrentVersion.Hybrid);
+        await using var seeder = await LibtorrentSeeder.StartAsync(torrent, temp.Combine("seed"));
+
+        var job = Assert.Single(Shell.Invoke("Start-TorrentDownload -LiteralPath $args[0] -Destination $args[1] -Peer $args[2] -Seed -NoDht",
+            torrent, temp.Combine("out"), $"127.0.0.1:{seeder.Port}").ThrowOnError().Output);
+        PowerShellResult? early = null;
+        for (var i = 0; i < 600 && (early is null || early.OutputOf("TorrentDownloadResult").Count == 0); i++)
+        {
+            await Task.Delay(100);
+            early = Shell.Invoke("$args[0] | Receive-Job -Keep", job).ThrowOnError();
+        }
+
+        Assert.Single(early!.OutputOf("TorrentDownloadResult"));
+        AssertSameFiles(files, temp.Combine("out"));
+        Assert.Equal("Running", Shell.Invoke("$args[0].State.ToString()", job).ThrowOnError().Output.Single().ToString());
+        var stopped = Shell.Invoke("$args[0] | Stop-Job; $args[0] | Receive-Job; $args[0].State.ToString()", job).ThrowOnError();
+        Assert.Equal("Stopped", stopped.Output[^1].ToString());
+    }
+
     [SkippableTheory]
     [InlineData(LibtorrentTorrentVersion.V1)]
     [InlineData(LibtorrentTorrentVersion.Hybrid)]

@@ -5,7 +5,12 @@ namespace Rustorrent.Downloads;
 /// <see cref="DownloadProgress"/>: a tracker that failed or answered, a peer banned, a piece that failed its
 /// hash check. The PowerShell job writes Warning-level events to its Warning stream and the rest to Verbose.
 /// </summary>
-internal sealed record DownloadEvent(DownloadEventLevel Level, DownloadEventKind Kind, string Message);
+internal sealed record DownloadEvent(DownloadEventLevel Level, DownloadEventKind Kind, string Message)
+{
+    /// <summary>With <see cref="DownloadEventKind.Completed"/>: what the download did, raised when the last piece is
+    /// verified while the run goes on seeding (its final result comes when seeding ends).</summary>
+    public DownloadResult? Result { get; init; }
+}
 
 internal enum DownloadEventLevel
 {
@@ -24,6 +29,9 @@ internal enum DownloadEventKind
     PeerDisconnected,
     PeerBanned,
     PieceFailedHashCheck,
+
+    /// <summary>Every wanted piece is verified and the download seeds on; carries the result so far.</summary>
+    Completed,
     Other,
 }
 

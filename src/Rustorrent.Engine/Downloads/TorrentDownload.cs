@@ -84,6 +84,9 @@ internal sealed class TorrentDownload
     private long seedingSince;
     private volatile DownloadPhase phase = DownloadPhase.Checking;
     private IDownloadEventSink? events;
+    private FileSelection selection = null!;
+    private long started;
+    private int already;
 
     public TorrentDownload(TorrentEngine engine, TorrentMetainfo metainfo, string destination, DownloadOptions options)
     {
@@ -103,8 +106,8 @@ internal sealed class TorrentDownload
     {
         if (!PieceVerifier.CanVerify(metainfo))
             throw new DownloadFailedException($"'{metainfo.Name}' is a v2-only torrent; downloading those needs SHA-256 piece verification, which is not built yet.");
-        var started = Stopwatch.GetTimestamp();
-        var selection = options.FilePatterns.Count == 0 ? FileSelection.All(metainfo) : FileSelection.FromPatterns(metainfo, options.FilePatterns);
+        started = Stopwatch.GetTimestamp();
+        selection = options.FilePatterns.Count == 0 ? FileSelection.All(metainfo) : FileSelection.FromPatterns(metainfo, options.FilePatterns);
         await using var openedStorage = TorrentStorage.Open(metainfo, destination, selection);
         storage = openedStorage;
         var layout = new PieceLayout(metainfo.PayloadSize, metainfo.PieceLength);
@@ -129,7 +132,6 @@ internal sealed class TorrentDownload
         Report(progress);
         var checking = progress is null ? null : new CheckingProgress(this, progress);
         var present = await ResumeChecker.CheckAsync(storage, checking, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var already = 0;
         for (var piece = 0; piece < needed.Length; piece++)
         {
             if (needed[piece] && present[piece])
@@ -147,6 +149,14 @@ internal sealed class TorrentDownload
         await storage.FlushAsync(cancellationToken).ConfigureAwait(false);
         phase = DownloadPhase.Completed;
         Report(progress);
+        return CreateResult();
+    }
+
+    private DownloadResult CreateResult()
+    {
+        List<string> bannedNow;
+        lock (gate)
+            bannedNow = banned.Select(a => a.ToString()).ToList();
         return new DownloadResult(
             // A single-file torrent's content is its file; a multi-file torrent's, its folder.
             metainfo.IsMultiFile ? storage.ContentRoot : storage.GetFullPath(metainfo.Files[0]),
@@ -156,7 +166,7 @@ internal sealed class TorrentDownload
             already,
             Stopwatch.GetElapsedTime(started),
             peersUsed,
-            banned.Select(a => a.ToString()).ToList());
+            bannedNow);
     }
 
     /// <summary>Talks to peers until every wanted piece is verified, then seeds as long as the options ask.</summary>
@@ -243,7 +253,9 @@ internal sealed class TorrentDownload
         }
         phase = DownloadPhase.Seeding;
         Interlocked.Exchange(ref seedingSince, Stopwatch.GetTimestamp());
-        completed.TrySetResult();
+        // Seeding goes on: whoever waits for the download itself learns now that it is done.
+        if (completed.TrySetResult() && events is not null)
+            Raise(DownloadEventLevel.Information, DownloadEventKind.Completed, $"'{metainfo.Name}' is complete; seeding.", CreateResult());
     }
 
     private void AddCandidate(PeerEndpoint peer)
@@ -574,11 +586,11 @@ internal sealed class TorrentDownload
     }
 
     /// <summary>Tells whoever listens (a PowerShell job's Verbose and Warning streams) what happened.</summary>
-    private void Raise(DownloadEventLevel level, DownloadEventKind kind, string message)
+    private void Raise(DownloadEventLevel level, DownloadEventKind kind, string message, DownloadResult? result = null)
     {
         try
         {
-            events?.OnEvent(new DownloadEvent(level, kind, message));
+            events?.OnEvent(new DownloadEvent(level, kind, message) { Result = result });
         }
         catch (Exception)
         {

@@ -55,6 +55,7 @@ public sealed class TorrentJob : Job2
     private CancellationTokenSource? cancel;
     private Task? run;
     private TorrentDownloadResult? result;
+    private bool resultWritten;
     private Exception? failure;
     private bool progressWritten;
     private bool completedRecordWritten;
@@ -372,12 +373,15 @@ public sealed class TorrentJob : Job2
         {
             await reporting.CancelAsync().ConfigureAwait(false);
             await reporter.ConfigureAwait(false);
-            if (done is not null)
+            bool written;
+            lock (gate)
+                written = resultWritten;
+            if (done is not null && !written)
                 Add(Output, PSObject.AsPSObject(done));
             var terminal = final != JobState.Suspended;
             lock (gate)
             {
-                result = done;
+                result = done ?? result;
                 failure = reason;
                 stage = terminal ? Stage.Finished : Stage.Suspended;
                 cancel = null;
@@ -426,6 +430,17 @@ public sealed class TorrentJob : Job2
     {
         while (monitor.TryTakeEvent(out var e))
         {
+            if (e is { Kind: DownloadEventKind.Completed, Result: { } completed })
+            {
+                // Seeding goes on; the download itself is done: its result is output now, once.
+                var early = new TorrentDownloadResult(Torrent, completed);
+                lock (gate)
+                {
+                    result = early;
+                    resultWritten = true;
+                }
+                Add(Output, PSObject.AsPSObject(early));
+            }
             if (e.Level == DownloadEventLevel.Warning)
                 AddBounded(Warning, new WarningRecord(e.Message));
             else
