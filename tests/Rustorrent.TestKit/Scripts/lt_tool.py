@@ -15,6 +15,8 @@ Run with Debian's /usr/bin/python3 (python3-libtorrent is not importable from a 
                    [--peer 127.0.0.1:P]... [--tracker-announce] [--exit-when-done]
                    [--max-lifetime S] [--set KEY=VALUE]...
 
+A --magnet leech prints "METADATA <sha1 of the info dictionary> <name>" once it has the metadata.
+
 seed/leech never leave loopback: they listen on 127.0.0.1:N only, with DHT, LSD, UPnP, NAT-PMP
 and uTP off. They print "READY <port>" once listening (seed: once the data is checked and being
 seeded), "DONE <bytes>" when a leech has every piece, "ALERT <type>: <message>" for errors, and
@@ -22,6 +24,7 @@ exit when stdin closes, on SIGTERM/SIGINT, or after --max-lifetime seconds ("EXI
 Exit codes: 0 normal, 2 bad arguments/input, 3 data incomplete for a seed, 4 lifetime ran out.
 """
 import argparse
+import hashlib
 import json
 import os
 import select
@@ -287,9 +290,15 @@ def cmd_leech(a):
         h.connect_peer((host, int(pport)))
     done = False
     last_progress = 0.0
+    metadata_told = not a.magnet
     while life.poll(0.05):
         report_alerts(ses)
         st = h.status()
+        if not metadata_told and st.has_metadata:
+            # A magnet's info dictionary arrived (ut_metadata, BEP 9) and libtorrent checked its info hash.
+            metadata_told = True
+            ti = h.torrent_file()
+            print("METADATA %s %s" % (hashlib.sha1(ti.info_section()).hexdigest(), ti.name()), flush=True)
         if not done and st.has_metadata and st.is_finished and st.state not in CHECKING:
             done = True
             print("DONE %d" % st.total_wanted, flush=True)
