@@ -53,8 +53,11 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
     /// <summary>Sent with every announce so that trackers know us across IP changes (BEP 3 "key", BEP 15).</summary>
     public uint AnnounceKey { get; }
 
-    /// <summary>What we offer in the handshake: BEP 6 fast extension.</summary>
-    public PeerReservedBits ReservedBits => PeerReservedBits.FastExtension;
+    /// <summary>What we offer in the handshake: BEP 6 fast extension and BEP 10 extension protocol.</summary>
+    public PeerReservedBits ReservedBits => PeerReservedBits.FastExtension | PeerReservedBits.ExtensionProtocol;
+
+    /// <summary>The "v" of our extension handshake (BEP 10).</summary>
+    public static string ClientName { get; } = "Rustorrent " + (typeof(TorrentEngine).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     /// <summary>The port peers reach us on: the listener's once bound, else the one it will try first.</summary>
     public int ListenPort

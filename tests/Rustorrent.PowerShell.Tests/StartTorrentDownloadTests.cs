@@ -141,7 +141,7 @@ public sealed class StartTorrentDownloadTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task A_torrent_with_no_reachable_peer_fails_at_the_stall_timeout_and_magnets_ask_for_metadata()
+    public async Task A_torrent_with_no_reachable_peer_fails_at_the_stall_timeout_and_a_magnet_nobody_has_fails_to_get_metadata()
     {
         RequiredTool.PythonWithLibtorrent();
         var (torrent, _) = await MakeTorrentAsync(PayloadSpec.SingleFile("lonely.bin", 50_000), "lonely.bin", LibtorrentTorrentVersion.V1);
@@ -154,7 +154,8 @@ public sealed class StartTorrentDownloadTests : IDisposable
         Assert.Equal(2, result.Errors.Count);
         Assert.StartsWith("DownloadFailed,", result.Errors[0].FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Contains("made no progress for 2 s", result.Errors[0].ToString(), StringComparison.Ordinal);
-        Assert.StartsWith("MetadataRequired,", result.Errors[1].FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.StartsWith("MetadataNotFound,", result.Errors[1].FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Contains("Peers tried: 127.0.0.1:", result.Errors[1].ToString(), StringComparison.Ordinal);
     }
 
     [SkippableFact]

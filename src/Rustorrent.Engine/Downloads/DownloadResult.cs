@@ -9,4 +9,8 @@ internal sealed record DownloadResult(
     int PiecesAlreadyPresent,
     TimeSpan Duration,
     int PeersUsed,
-    IReadOnlyList<string> BannedPeers);
+    IReadOnlyList<string> BannedPeers)
+{
+    /// <summary>New peers that connected peers told us of (BEP 11 ut_pex).</summary>
+    public int PeersFromPex { get; init; }
+}

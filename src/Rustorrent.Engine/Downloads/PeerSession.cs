@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rustorrent.Peers.Extensions;
 using Rustorrent.Peers.Wire;
 using Rustorrent.Pieces;
 
@@ -45,6 +46,12 @@ internal sealed class PeerSession(PeerConnection connection, PeerHandle handle, 
 
     /// <summary>Requests of the peer's we will not serve (BEP 6 reject).</summary>
     public ConcurrentQueue<BlockRequest> PendingRejects { get; } = new();
+
+    /// <summary>Extended messages to send (BEP 10): ut_metadata answers, ut_pex.</summary>
+    public ConcurrentQueue<(byte Id, byte[] Payload)> PendingExtended { get; } = new();
+
+    /// <summary>The peer's BEP 10 extensions, when both sides speak it (gate).</summary>
+    public PeerExtensions? Extensions { get; set; }
 
     /// <summary>The peer chokes us.</summary>
     public volatile bool Choked = true;

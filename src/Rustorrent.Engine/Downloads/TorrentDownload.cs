@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Rustorrent.Metadata;
 using Rustorrent.Metainfo;
 using Rustorrent.Peers;
+using Rustorrent.Peers.Extensions;
 using Rustorrent.Peers.Wire;
 using Rustorrent.Pieces;
 using Rustorrent.Storage;
@@ -84,6 +86,8 @@ internal sealed class TorrentDownload
     private long seedingSince;
     private volatile DownloadPhase phase = DownloadPhase.Checking;
     private IDownloadEventSink? events;
+    private MetadataResponder? metadataResponder;
+    private int peersFromPex;
     private FileSelection selection = null!;
     private long started;
     private int already;
@@ -155,8 +159,12 @@ internal sealed class TorrentDownload
     private DownloadResult CreateResult()
     {
         List<string> bannedNow;
+        int fromPex;
         lock (gate)
+        {
             bannedNow = banned.Select(a => a.ToString()).ToList();
+            fromPex = peersFromPex;
+        }
         return new DownloadResult(
             // A single-file torrent's content is its file; a multi-file torrent's, its folder.
             metainfo.IsMultiFile ? storage.ContentRoot : storage.GetFullPath(metainfo.Files[0]),
@@ -166,7 +174,10 @@ internal sealed class TorrentDownload
             already,
             Stopwatch.GetElapsedTime(started),
             peersUsed,
-            bannedNow);
+            bannedNow)
+        {
+            PeersFromPex = fromPex,
+        };
     }
 
     /// <summary>Talks to peers until every wanted piece is verified, then seeds as long as the options ask.</summary>
@@ -191,6 +202,7 @@ internal sealed class TorrentDownload
         {
             throw new DownloadFailedException($"'{metainfo.Name}' is already being downloaded in this session: {e.Message}", e);
         }
+        metadataResponder = metainfo.InfoDictionary.IsEmpty ? null : MetadataResponder.For(metainfo);
         phase = picker.IsFinished ? DownloadPhase.Seeding : DownloadPhase.Downloading;
         if (picker.IsFinished)
             OnCompleted();
@@ -505,6 +517,7 @@ internal sealed class TorrentDownload
                     foreach (var session in sessions)
                         peers.Add(new ChokeCandidate<PeerSession>(session, session.PeerInterested, seeding ? session.Sent.BytesPerSecond : session.Received.BytesPerSecond));
                     choker.Decide(peers, unchoke);
+                    QueuePex();
                     foreach (var session in sessions)
                     {
                         var choke = !unchoke.Contains(session);
@@ -520,6 +533,44 @@ internal sealed class TorrentDownload
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Under <see cref="gate"/>: tells each ut_pex peer whom we are connected to (BEP 11: at most one
+    /// message a minute, 50 added and 50 dropped; PeerExtensions keeps to that).</summary>
+    private void QueuePex()
+    {
+        if (metainfo.IsPrivate)
+            return;
+        List<PexPeer>? connectedPeers = null;
+        foreach (var session in sessions)
+        {
+            if (session.Extensions is not { PexEnabled: true } extensions)
+                continue;
+            connectedPeers ??= sessions.Select(PexEntry).OfType<PexPeer>().ToList();
+            if (extensions.TryCreatePex(connectedPeers.Where(p => p.EndPoint != session.Connection.RemoteEndPoint), out var id, out var payload) && payload is not null)
+            {
+                session.PendingExtended.Enqueue((id, payload));
+                session.Wake();
+            }
+        }
+    }
+
+    /// <summary>Where another peer could reach this one: the address we dialled, or for an incoming peer the
+    /// listen port its extension handshake gave (none: it cannot be passed on).</summary>
+    private PexPeer? PexEntry(PeerSession session)
+    {
+        var endpoint = session.Connection.RemoteEndPoint;
+        if (session.Connection.IsIncoming)
+        {
+            var port = session.Extensions?.RemoteHandshake?.ListenPort ?? 0;
+            if (port is <= 0 or > 65535)
+                return null;
+            endpoint = new PeerEndpoint(endpoint.Address, port);
+        }
+        var flags = picker.PeerIsSeed(session.Handle) ? PexFlags.Seed : PexFlags.None;
+        if (!session.Connection.IsIncoming)
+            flags |= PexFlags.Reachable;
+        return new PexPeer(endpoint, flags);
     }
 
     /// <summary>Reports progress; fails the download when nothing new was verified for the stall timeout;
@@ -666,6 +717,14 @@ internal sealed class TorrentDownload
                 await connection.SendAsync(PeerMessageId.HaveAll, cancellationToken).ConfigureAwait(false);
             else if (bitfield is not null)
                 await connection.SendBitfieldAsync(bitfield, cancellationToken).ConfigureAwait(false);
+            if (connection.ExtensionProtocol)
+            {
+                // BEP 10: our extensions (ut_metadata to serve magnet users, ut_pex unless private, BEP 27).
+                var extensions = new PeerExtensions(connection.RemoteEndPoint, metadataResponder, pex: !metainfo.IsPrivate);
+                lock (gate)
+                    session.Extensions = extensions;
+                await connection.SendExtendedAsync(ExtensionNames.HandshakeId, extensions.CreateHandshake(TorrentEngine.ClientName, engine.ListenPort), cancellationToken).ConfigureAwait(false);
+            }
             await ServePeerAsync(session, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PeerProtocolException or SocketException or TimeoutException or IOException or ObjectDisposedException)
@@ -777,6 +836,9 @@ internal sealed class TorrentDownload
                         case PeerMessageId.Piece when connection.CurrentBlockKind == ReceivedBlockKind.Requested:
                             OnBlock(session, message);
                             break;
+                        case PeerMessageId.Extended when session.Extensions is { } extensions:
+                            OnExtended(session, extensions, message);
+                            break;
                     }
                 }
                 if (wakeUploads)
@@ -789,6 +851,21 @@ internal sealed class TorrentDownload
             await stopLoops.CancelAsync().ConfigureAwait(false);
             await QuietlyAsync(sender).ConfigureAwait(false);
             await QuietlyAsync(uploader).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A BEP 10 message (under <see cref="gate"/>): ut_metadata requests are answered from our info
+    /// dictionary; peers named by ut_pex become candidates.</summary>
+    private void OnExtended(PeerSession session, PeerExtensions extensions, PeerMessage message)
+    {
+        var received = extensions.Receive(message.ExtendedId, message.Payload);
+        if (received.Reply is { } reply)
+            session.PendingExtended.Enqueue((received.ReplyId, reply));
+        foreach (var added in received.AddedPeers)
+        {
+            if (!banned.Contains(added.EndPoint.Address) && !dialAttempts.ContainsKey(added.EndPoint))
+                peersFromPex++;
+            AddCandidate(added.EndPoint);
         }
     }
 
@@ -862,6 +939,8 @@ internal sealed class TorrentDownload
             }
             while (session.PendingRejects.TryDequeue(out var reject))
                 await connection.SendRejectAsync(reject, cancellationToken).ConfigureAwait(false);
+            while (session.PendingExtended.TryDequeue(out var extended))
+                await connection.SendExtendedAsync(extended.Id, extended.Payload, cancellationToken).ConfigureAwait(false);
             if (!session.PendingHaves.IsEmpty)
             {
                 await connection.SendBatchAsync(session.PendingHaves, static (writer, haves) =>

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using Rustorrent.Metadata;
+using Rustorrent.PowerShell.Metadata;
 using Rustorrent.Downloads;
 using Rustorrent.Peers;
 using Rustorrent.PowerShell.Completion;
@@ -142,13 +144,8 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
 
     protected override void ProcessTorrent(TorrentInfo torrent)
     {
-        if (torrent.Metainfo is not { } metainfo)
-        {
-            WriteError(new ErrorRecord(
-                new NotSupportedException($"'{torrent.Name}' is a magnet link or info hash: downloading needs its metadata, and fetching metadata from peers is not available yet. Use the .torrent file."),
-                "MetadataRequired", ErrorCategory.NotImplemented, torrent));
-            return;
-        }
+        // A magnet link or info hash: the job (or -Wait) fetches the metadata from peers first (BEP 9).
+        var metainfo = torrent.Metainfo;
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         if (!ShouldProcess(destination, $"Download '{torrent.Name}' ({DisplayFormat.Size(torrent.TotalSize)})"))
             return;
@@ -158,10 +155,13 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
             StartJob(torrent, metainfo, destination);
     }
 
-    private void StartJob(TorrentInfo torrent, Metainfo.TorrentMetainfo metainfo, string destination)
+    /// <summary>How magnets and hashes get their metadata: -Peer, the magnet's trackers and the DHT, for up to -StallTimeout.</summary>
+    private MetadataLookup Lookup => new(peers, !NoDht.IsPresent, DhtBootstrap, TimeSpan.FromSeconds(StallTimeout));
+
+    private void StartJob(TorrentInfo torrent, Metainfo.TorrentMetainfo? metainfo, string destination)
     {
         var command = $"Start-TorrentDownload {torrent.Source}";
-        var job = new TorrentJob(Name, command, torrent, metainfo, destination, options);
+        var job = new TorrentJob(Name, command, torrent, metainfo, Lookup, destination, options);
         if (!job.TryClaim())
         {
             job.Dispose();
@@ -184,8 +184,32 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
         WriteObject(job);
     }
 
-    private void DownloadInForeground(TorrentInfo torrent, Metainfo.TorrentMetainfo metainfo, string destination)
+    private void DownloadInForeground(TorrentInfo torrent, Metainfo.TorrentMetainfo? metainfo, string destination)
     {
+        if (metainfo is null)
+        {
+            var activityId = Math.Abs(torrent.Name.GetHashCode(StringComparison.Ordinal)) % 100000;
+            WriteProgress(new ProgressRecord(activityId, $"Downloading {torrent.Name}", "Fetching the metadata from peers"));
+            try
+            {
+                torrent = Lookup.FetchAsync(torrent, StopToken).GetAwaiter().GetResult();
+                metainfo = torrent.Metainfo!;
+                WriteVerbose($"Got the metadata of '{torrent.Name}': {torrent.Files.Length} files, {DisplayFormat.Size(torrent.TotalSize)}.");
+            }
+            catch (MetadataFetchException e)
+            {
+                WriteError(MetadataLookup.Failed(torrent, e));
+                return;
+            }
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                WriteProgress(new ProgressRecord(activityId, $"Downloading {torrent.Name}", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
         var claim = DownloadClaims.KeyOf(torrent.InfoHash ?? torrent.InfoHashV2 ?? "", destination);
         var owner = new object();
         if (!DownloadClaims.TryClaim(claim, owner))

@@ -5,6 +5,8 @@ using System.Reflection;
 using Rustorrent.Downloads;
 using Rustorrent.Metainfo;
 using Rustorrent.PowerShell.Jobs;
+using Rustorrent.PowerShell.Metadata;
+using Rustorrent.Metadata;
 
 namespace Rustorrent.PowerShell;
 
@@ -45,7 +47,8 @@ public sealed class TorrentJob : Job2
         ?? typeof(Job).GetMethod("SetJobState", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, [typeof(JobState), typeof(Exception)], null);
 
     private readonly object gate = new();
-    private readonly TorrentMetainfo metainfo;
+    private readonly MetadataLookup lookup;
+    private TorrentMetainfo? metainfo;
     private readonly DownloadOptions options;
     private readonly DownloadMonitor monitor = new();
     private readonly string claimKey;
@@ -60,10 +63,12 @@ public sealed class TorrentJob : Job2
     private bool progressWritten;
     private bool completedRecordWritten;
 
-    internal TorrentJob(string? name, string command, TorrentInfo torrent, TorrentMetainfo metainfo, string destination, DownloadOptions options)
+    /// <param name="metainfo">The torrent's metadata; null for a magnet link or info hash, whose first run fetches it with <paramref name="lookup"/>.</param>
+    internal TorrentJob(string? name, string command, TorrentInfo torrent, TorrentMetainfo? metainfo, MetadataLookup lookup, string destination, DownloadOptions options)
         : base(command, string.IsNullOrEmpty(name) ? torrent.Name : name)
     {
         this.metainfo = metainfo;
+        this.lookup = lookup;
         this.options = options;
         Torrent = torrent;
         InfoHash = torrent.InfoHash ?? torrent.InfoHashV2 ?? "";
@@ -97,8 +102,8 @@ public sealed class TorrentJob : Job2
         Suspend,
     }
 
-    /// <summary>The torrent being downloaded.</summary>
-    public TorrentInfo Torrent { get; }
+    /// <summary>The torrent being downloaded (for a magnet link, its full TorrentInfo once the metadata came).</summary>
+    public TorrentInfo Torrent { get; private set; }
 
     /// <summary>v1 info hash (or v2 for a v2-only torrent), as Get-TorrentInfo shows it.</summary>
     public string InfoHash { get; }
@@ -354,6 +359,16 @@ public sealed class TorrentJob : Job2
         var reporter = ReportAsync(reporting.Token);
         try
         {
+            if (metainfo is null)
+            {
+                var fetched = await lookup.FetchAsync(Torrent, cancellationToken).ConfigureAwait(false);
+                lock (gate)
+                {
+                    Torrent = fetched;
+                    metainfo = fetched.Metainfo!;
+                }
+                AddBounded(Verbose, new VerboseRecord($"Got the metadata of '{fetched.Name}': {fetched.Files.Length} files, {DisplayFormat.Size(fetched.TotalSize)}."));
+            }
             var download = new TorrentDownload(TorrentEngine.Shared, metainfo, Destination, options);
             done = new TorrentDownloadResult(Torrent, await download.RunAsync(monitor, cancellationToken).ConfigureAwait(false));
         }
@@ -362,6 +377,11 @@ public sealed class TorrentJob : Job2
             // Stop-Job or SuspendJob: verified pieces are on disk, the files are closed.
             lock (gate)
                 final = requestedEnd == RunEnd.Suspend ? JobState.Suspended : JobState.Stopped;
+        }
+        catch (MetadataFetchException e)
+        {
+            final = JobState.Failed;
+            reason = MetadataLookup.Failed(Torrent, e).Exception;
         }
         catch (Exception e)
         {

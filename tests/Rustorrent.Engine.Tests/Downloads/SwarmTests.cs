@@ -61,6 +61,52 @@ public sealed class SwarmTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_libtorrent_leecher_given_only_a_magnet_gets_the_metadata_and_the_data_from_us()
+    {
+        RequiredTool.PythonWithLibtorrent();
+        var (files, _, metainfo) = await MultiFileTorrentAsync();
+        using var engine = new TorrentEngine(port: 0);
+        using var stopSeeding = new CancellationTokenSource();
+        var seeding = new TorrentDownload(engine, metainfo, temp.Combine("seed"), new DownloadOptions { UseTrackers = false, Seed = true })
+            .RunAsync(null, stopSeeding.Token);
+        await WaitUntilAsync(() => engine.IsListening || seeding.IsCompleted);
+        var magnet = $"magnet:?xt=urn:btih:{metainfo.InfoHashV1!.Value.ToHex()}";
+
+        await using var leecher = await LibtorrentLeecher.StartAsync(magnet, temp.Combine("lt"), [new IPEndPoint(IPAddress.Loopback, engine.ListenPort)], exitWhenDone: true);
+        var metadataLine = await leecher.Process.WaitForOutputAsync(l => l.StartsWith("METADATA ", StringComparison.Ordinal), Bound);
+        await leecher.WaitForDoneAsync(Bound);
+
+        await stopSeeding.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => seeding.WaitAsync(Bound));
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(metainfo.InfoDictionary.Span)).ToLowerInvariant(), metadataLine.Split(' ')[1].ToLowerInvariant());
+        AssertSameFiles(files, temp.Combine("lt"));
+    }
+
+    [SkippableFact]
+    public async Task A_seeder_known_only_from_another_peers_pex_is_connected()
+    {
+        RequiredTool.PythonWithLibtorrent();
+        var files = await Payload.CreateAsync(temp.CreateSubdirectory("seed"), PayloadSpec.SingleFile("data.bin", 256 * PieceLength));
+        var (torrentPath, metainfo) = await TorrentOfAsync(files[0].FullPath, LibtorrentTorrentVersion.V1);
+        var keepConnected = new Dictionary<string, string> { ["close_redundant_connections"] = "false" };
+        await using var hidden = await LibtorrentSeeder.StartAsync(torrentPath, temp.Combine("seed"), settings: keepConnected);
+        // The peer we are told of: it learns the hidden seeder by downloading from it, then serves us slowly
+        // (libtorrent limits loopback peers only when told to), so our download is still running when its
+        // ut_pex message names the hidden seeder.
+        var slow = new Dictionary<string, string>(keepConnected) { ["upload_rate_limit"] = "300000", ["ignore_limits_on_local_network"] = "false" };
+        await using var told = await LibtorrentLeecher.StartAsync(torrentPath, temp.Combine("told"), [new IPEndPoint(IPAddress.Loopback, hidden.Port)], settings: slow);
+        await told.WaitForDoneAsync(Bound);
+        using var engine = new TorrentEngine(port: 0);
+
+        var result = await DownloadAsync(engine, metainfo, "out", [Loopback(told.Port)]);
+
+        Assert.Equal(files[0].Sha256, Payload.Sha256Of(temp.Combine("out/data.bin")));
+        // Trackers and the DHT are off and only one peer was given: any other came through ut_pex.
+        Assert.True(result.PeersFromPex >= 1, "no peer was learned from ut_pex");
+        Assert.True(result.PeersUsed >= 2, $"{result.PeersUsed} peer sessions");
+    }
+
+    [SkippableFact]
     public async Task Two_engines_swarm_when_the_seeder_joins_late_and_dials_the_leecher()
     {
         var (files, _, metainfo) = await MultiFileTorrentAsync();

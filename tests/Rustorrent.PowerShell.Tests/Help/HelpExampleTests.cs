@@ -16,6 +16,7 @@ public sealed class HelpExampleTests : IDisposable
     {
         ["Get-TorrentInfo/Example 6: Read .torrent files found by Get-ChildItem"] = "Get-ChildItem is not in the test host (only Microsoft.PowerShell.Core)",
         ["Get-TorrentInfo/Example 7: Read info hashes and download a .torrent file from a web server"] = "downloads from the internet",
+        ["Get-TorrentInfo/Example 8: Get the metadata of a magnet link and save it as a .torrent file"] = "fetches metadata from peers on the internet",
         ["Resolve-TorrentPeers/Example 1: Find the peers of a .torrent file"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 2: Wait longer and see how each tracker answers"] = "asks trackers on the internet",
         ["Resolve-TorrentPeers/Example 3: Find peers for an info hash through trackers of your choice"] = "asks trackers on the internet",

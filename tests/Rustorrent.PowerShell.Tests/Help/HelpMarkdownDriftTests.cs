@@ -74,7 +74,7 @@ public sealed class HelpMarkdownDriftTests : IDisposable
     {
         var markdown = ReadDoc("Get-TorrentInfo").Replace("\r\n", "\n", StringComparison.Ordinal);
         markdown = ReplaceFirst(markdown, "Accept pipeline input: True (ByValue)\nAccept wildcard characters: True", "Accept pipeline input: True (ByValue)\nAccept wildcard characters: False");
-        markdown = ReplaceFirst(markdown, "Get-TorrentInfo -InfoHash <String[]> [<CommonParameters>]", "Get-TorrentInfo [-InfoHash <String[]>] [<CommonParameters>]");
+        markdown = ReplaceFirst(markdown, "Get-TorrentInfo -InfoHash <String[]> [-ResolveMetadata]", "Get-TorrentInfo [-InfoHash <String[]>] [-ResolveMetadata]");
         markdown = ReplaceFirst(markdown, "Parameter Sets: InfoHash\nAliases:\n\nRequired: True", "Parameter Sets: InfoHash\nAliases:\n\nRequired: False");
 
         var problems = Drift("Get-TorrentInfo", markdown);

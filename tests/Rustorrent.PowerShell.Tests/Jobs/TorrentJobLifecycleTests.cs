@@ -75,14 +75,16 @@ public sealed class TorrentJobLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Magnets_and_bad_SeedTime_start_no_job()
+    public void A_bad_SeedTime_starts_no_job_and_a_magnet_nobody_has_fails_its_job_with_the_reason()
     {
-        var magnet = bed.Shell.Invoke("Start-TorrentDownload 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567' -Destination $args[0]", bed.Out);
         var seedTime = bed.Shell.Invoke("Start-TorrentDownload 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567' -SeedTime 0:00:00.5");
-
-        Assert.Empty(magnet.Output);
-        Assert.StartsWith("MetadataRequired,", Assert.Single(magnet.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.StartsWith("InvalidSeedTime,", Assert.Single(seedTime.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Empty(bed.Shell.Invoke("Get-Job").ThrowOnError().Output);
+
+        var magnet = bed.Shell.Invoke("Start-TorrentDownload 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567' -Destination $args[0] -StallTimeout 2 | Wait-Job -Timeout 60", bed.Out).ThrowOnError();
+        var job = Assert.Single(magnet.Output);
+        var reason = bed.Shell.Invoke("$args[0].State.ToString(); $args[0].JobStateInfo.Reason.Message", job).ThrowOnError().Output;
+        Assert.Equal("Failed", reason[0].ToString());
+        Assert.Contains("Cannot get the metadata of", reason[1].ToString(), StringComparison.Ordinal);
     }
 }
