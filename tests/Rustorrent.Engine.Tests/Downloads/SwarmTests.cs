@@ -101,9 +101,9 @@ public sealed class SwarmTests : IDisposable
         var result = await DownloadAsync(engine, metainfo, "out", [Loopback(told.Port)]);
 
         Assert.Equal(files[0].Sha256, Payload.Sha256Of(temp.Combine("out/data.bin")));
-        // Trackers and the DHT are off and only one peer was given: any other came through ut_pex.
-        Assert.True(result.PeersFromPex >= 1, "no peer was learned from ut_pex");
-        Assert.True(result.PeersUsed >= 2, $"{result.PeersUsed} peer sessions");
+        // Trackers and the DHT are off and only one peer was given: a second one exists only through ut_pex,
+        // either the hidden seeder named to us, or us named to it (then it dials us).
+        Assert.True(result.PeersUsed >= 2, $"{result.PeersUsed} peer sessions, {result.PeersFromPex} peers from ut_pex");
     }
 
     [SkippableFact]
