@@ -48,7 +48,7 @@ internal sealed class TorrentDownload
     private readonly string destination;
     private readonly DownloadOptions options;
     private readonly object gate = new();
-    private readonly Dictionary<int, byte[]> pieceBuffers = [];
+    private readonly Dictionary<int, PieceBuffer> pieceBuffers = [];
     private readonly Dictionary<PeerHandle, IPAddress> senders = [];
     private readonly Dictionary<PeerEndpoint, int> dialAttempts = [];
     private readonly HashSet<PeerEndpoint> connected = [];
@@ -71,6 +71,7 @@ internal sealed class TorrentDownload
     private readonly ByteRateLimiter uploadLimit;
     private readonly SemaphoreSlim connectionSlots;
     private PiecePicker picker = null!;
+    private PieceBufferPool bufferPool = null!;
     private TorrentStorage storage = null!;
     private CancellationToken runToken = new(canceled: true);
     private long wantedBytes;
@@ -116,6 +117,7 @@ internal sealed class TorrentDownload
         storage = openedStorage;
         var layout = new PieceLayout(metainfo.PayloadSize, metainfo.PieceLength);
         picker = new PiecePicker(layout, new Random());
+        bufferPool = new PieceBufferPool(metainfo.PieceLength);
 
         var needed = storage.GetNeededPieces();
         for (var piece = 0; piece < needed.Length; piece++)
@@ -237,7 +239,7 @@ internal sealed class TorrentDownload
             lock (gate)
             {
                 foreach (var buffer in pieceBuffers.Values)
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    bufferPool.Return(buffer);
                 pieceBuffers.Clear();
             }
         }
@@ -1085,8 +1087,8 @@ internal sealed class TorrentDownload
             QueueCancels(block, receipt.CancelFirst, receipt.CancelSecond);
         var size = picker.Layout.PieceSize(block.Piece);
         if (!pieceBuffers.TryGetValue(block.Piece, out var buffer))
-            pieceBuffers[block.Piece] = buffer = ArrayPool<byte>.Shared.Rent(size);
-        message.Payload.CopyTo(buffer.AsSpan(block.Offset, block.Length));
+            pieceBuffers[block.Piece] = buffer = bufferPool.Rent();
+        message.Payload.CopyTo(buffer.Span.Slice(block.Offset, block.Length));
         Interlocked.Add(ref downloadedBytes, block.Length);
         downloadRate.Add(block.Length);
         session.Sizer.BlockReceived(block.Length);
@@ -1099,13 +1101,13 @@ internal sealed class TorrentDownload
         _ = Task.Run(() => VerifyAndWriteAsync(block.Piece, buffer, size));
     }
 
-    private async Task VerifyAndWriteAsync(int piece, byte[] buffer, int size)
+    private async Task VerifyAndWriteAsync(int piece, PieceBuffer buffer, int size)
     {
         try
         {
-            var good = PieceVerifier.Verify(metainfo, piece, buffer.AsSpan(0, size));
+            var good = PieceVerifier.Verify(metainfo, piece, buffer.Span[..size]);
             if (good)
-                await storage.WritePieceAsync(piece, buffer.AsMemory(0, size)).ConfigureAwait(false);
+                await storage.WritePieceAsync(piece, buffer.Memory[..size], alignedBuffer: true).ConfigureAwait(false);
             lock (gate)
             {
                 pendingWrites--;
@@ -1117,7 +1119,7 @@ internal sealed class TorrentDownload
                     // Smart-ban (as libtorrent): once a piece that failed passes, whoever sent a block that
                     // differs from the good data lied.
                     if (smartBan.HasRecords(piece))
-                        smartBan.PiecePassed(piece, buffer.AsSpan(0, size), toBan);
+                        smartBan.PiecePassed(piece, buffer.Span[..size], toBan);
                     picker.GetContributions(piece, contributions);
                     reputation.PiecePassed(contributions.Select(c => senders.GetValueOrDefault(c.Sender)).OfType<IPAddress>().Distinct());
                     picker.PieceVerified(piece);
@@ -1144,7 +1146,7 @@ internal sealed class TorrentDownload
                     if (senders.TryGetValue(contributions[i].Sender, out var address))
                         blockSenders.Add(new BlockSender(i, address));
                 }
-                smartBan.PieceFailed(piece, buffer.AsSpan(0, size), blockSenders, toBan);
+                smartBan.PieceFailed(piece, buffer.Span[..size], blockSenders, toBan);
                 reputation.PieceFailed(blockSenders.Select(b => b.Address).Distinct(), toBan);
                 Ban(toBan);
             }
@@ -1160,7 +1162,7 @@ internal sealed class TorrentDownload
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            bufferPool.Return(buffer);
         }
     }
 }

@@ -20,6 +20,27 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
     private readonly string?[] fullPaths; // by TorrentFile.Index; null for padding
     private readonly bool[] needed;
     private readonly FileHandleCache handles;
+
+    /// <summary>O_DIRECT handles for aligned piece writes (<see cref="DirectIo"/>), beside the ordinary ones.</summary>
+    private readonly FileHandleCache directHandles;
+
+    /// <summary>Bounce buffers for direct writes of unaligned spans; a piece's worth each (at least 64 KiB, at most 4 MiB).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<Pieces.PieceBuffer> bounceBuffers = [];
+
+    private int BounceBufferSize => Math.Clamp(Map.PieceLength / DirectIo.Alignment * DirectIo.Alignment, 64 * 1024, 4 * 1024 * 1024);
+
+    private const int MinBouncedWrite = 256 * 1024;
+
+    private long directBytesWritten;
+
+    /// <summary>Bytes written past the page cache (for tests and diagnostics).</summary>
+    internal long DirectBytesWritten => Interlocked.Read(ref directBytesWritten);
+
+    /// <summary>False once the file system refused a direct write.</summary>
+    internal bool WritesDirect => !directRefused;
+
+    /// <summary>Set once the file system refused O_DIRECT: every write then takes the ordinary path.</summary>
+    private volatile bool directRefused = !DirectIo.IsAvailable;
     private readonly DestinationGuard guard;
     private readonly ConcurrentDictionary<string, bool> readyDirectories = new(StringComparer.Ordinal);
     private readonly int partsCapacity;
@@ -46,6 +67,7 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
         partsCapacity = selection.IsEverything ? 0 : Map.CountPiecesSpanningFiles();
         PartsFilePath = Path.Join(guard.Destination, ".rustorrent", metainfo.PrimaryInfoHash.ToHex() + ".parts");
         handles = new FileHandleCache(maxOpenFiles);
+        directHandles = new FileHandleCache(maxOpenFiles);
     }
 
     public TorrentMetainfo Metainfo { get; }
@@ -131,16 +153,25 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
     /// Writes a whole piece, already verified (the preferred path: one write per file it touches). The bytes
     /// of padding are skipped; the engine has checked them as part of the piece hash.
     /// </summary>
-    public ValueTask WritePieceAsync(int piece, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public ValueTask WritePieceAsync(int piece, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        WritePieceAsync(piece, data, alignedBuffer: false, cancellationToken);
+
+    /// <summary>Writes a whole piece; <paramref name="alignedBuffer"/> says that <paramref name="data"/> starts at an
+    /// address aligned to <see cref="DirectIo.Alignment"/> (a pinned, aligned buffer), so that its aligned blocks may
+    /// bypass the page cache.</summary>
+    public ValueTask WritePieceAsync(int piece, ReadOnlyMemory<byte> data, bool alignedBuffer, CancellationToken cancellationToken = default)
     {
         var size = Map.GetPieceSize(piece);
         if (data.Length != size)
             throw new ArgumentException($"Piece {piece} has {size:N0} bytes, not {data.Length:N0}.", nameof(data));
-        return WriteAsync(piece, 0, data, cancellationToken);
+        return WriteAsync(piece, 0, data, alignedBuffer, cancellationToken);
     }
 
     /// <summary>Writes <paramref name="data"/> at <paramref name="offsetInPiece"/> of <paramref name="piece"/>, which must be a needed piece.</summary>
-    public async ValueTask WriteAsync(int piece, int offsetInPiece, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public ValueTask WriteAsync(int piece, int offsetInPiece, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        WriteAsync(piece, offsetInPiece, data, alignedBuffer: false, cancellationToken);
+
+    private async ValueTask WriteAsync(int piece, int offsetInPiece, ReadOnlyMemory<byte> data, bool alignedBuffer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         var spans = Map.GetSpans(piece, offsetInPiece, data.Length);
@@ -152,7 +183,7 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
                 continue;
             var slice = data.Slice(span.BufferOffset, span.Length);
             if (Selection.IsSelected(span.FileIndex))
-                await WriteFileAsync(span.FileIndex, span.FileOffset, slice, cancellationToken).ConfigureAwait(false);
+                await WriteFileAsync(span.FileIndex, span.FileOffset, slice, alignedBuffer && span.BufferOffset % DirectIo.Alignment == 0, cancellationToken).ConfigureAwait(false);
             else
                 await GetPartsFile(create: true)!.WriteAsync(piece, offsetInPiece + span.BufferOffset, slice, cancellationToken).ConfigureAwait(false);
         }
@@ -189,6 +220,7 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         var leases = handles.AcquireWritable();
+        leases.AddRange(directHandles.AcquireWritable());
         try
         {
             await Task.Run(() =>
@@ -223,6 +255,7 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
         if (Interlocked.Exchange(ref disposed, 1) != 0)
             return;
         handles.Dispose();
+        directHandles.Dispose();
         lock (partsGate)
         {
             parts?.Dispose();
@@ -304,9 +337,31 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
         readyDirectories.TryAdd(directory, true);
     }
 
-    private async ValueTask WriteFileAsync(int fileIndex, long fileOffset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask WriteFileAsync(int fileIndex, long fileOffset, ReadOnlyMemory<byte> data, bool alignedBuffer, CancellationToken cancellationToken)
     {
         using var lease = AcquireForWrite(fileIndex);
+        // The whole blocks of the span go straight to the disk, from the caller's buffer when it is aligned, else
+        // through an aligned bounce buffer (a copy is far cheaper than a page-cache page); the partial blocks at
+        // either end go through the page cache.
+        if (!directRefused && data.Length >= DirectIo.Alignment)
+        {
+            var head = (int)((DirectIo.Alignment - fileOffset % DirectIo.Alignment) % DirectIo.Alignment);
+            var body = (data.Length - head) / DirectIo.Alignment * DirectIo.Alignment;
+            // A bounce copy pays off only for large spans: a small direct write waits on the device.
+            if (body >= (alignedBuffer && head == 0 ? DirectIo.Alignment : MinBouncedWrite) && await TryWriteDirectAsync(fileIndex, fileOffset + head, data.Slice(head, body), alignedBuffer && head == 0, cancellationToken).ConfigureAwait(false))
+            {
+                if (head > 0)
+                    await WriteBufferedAsync(lease, fileIndex, fileOffset, data[..head], cancellationToken).ConfigureAwait(false);
+                if (head + body < data.Length)
+                    await WriteBufferedAsync(lease, fileIndex, fileOffset + head + body, data[(head + body)..], cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        await WriteBufferedAsync(lease, fileIndex, fileOffset, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteBufferedAsync(FileHandleLease lease, int fileIndex, long fileOffset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
         try
         {
             await RandomAccess.WriteAsync(lease.Handle, data, fileOffset, cancellationToken).ConfigureAwait(false);
@@ -316,6 +371,58 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
             throw StorageErrors.Write(e, fullPaths[fileIndex]!, fileOffset, data.Length);
         }
     }
+
+    /// <summary>One O_DIRECT write; false (nothing written) when the file system will not take it, so the caller
+    /// writes through the page cache instead. The file exists: the ordinary handle created it.</summary>
+    private async ValueTask<bool> TryWriteDirectAsync(int fileIndex, long fileOffset, ReadOnlyMemory<byte> data, bool aligned, CancellationToken cancellationToken)
+    {
+        if (!directHandles.TryAcquire(fileIndex, write: true, out var lease))
+        {
+            if (DirectIo.TryOpenForWrite(fullPaths[fileIndex]!) is not { } handle)
+            {
+                directRefused = true;
+                return false;
+            }
+            lease = directHandles.Add(fileIndex, handle, writable: true);
+        }
+        using (lease)
+        {
+            var bounce = aligned ? null : RentBounceBuffer();
+            try
+            {
+                for (var done = 0; done < data.Length;)
+                {
+                    var chunk = data[done..];
+                    if (bounce is not null)
+                    {
+                        chunk = chunk[..Math.Min(chunk.Length, bounce.Capacity)];
+                        chunk.CopyTo(bounce.Memory);
+                        chunk = bounce.Memory[..chunk.Length];
+                    }
+                    await RandomAccess.WriteAsync(lease.Handle, chunk, fileOffset + done, cancellationToken).ConfigureAwait(false);
+                    done += chunk.Length;
+                    Interlocked.Add(ref directBytesWritten, chunk.Length);
+                }
+                return true;
+            }
+            catch (IOException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // EINVAL: this file system does not take direct writes after all. The ordinary path writes the
+                // bytes again (over any part written here) and reports a full disk or a failing device properly.
+                directRefused = true;
+                return false;
+            }
+            finally
+            {
+                if (bounce is not null)
+                    bounceBuffers.Add(bounce);
+            }
+        }
+    }
+
+    /// <summary>An aligned buffer to copy an unaligned span into for a direct write (one per write in flight).</summary>
+    private Pieces.PieceBuffer RentBounceBuffer() =>
+        bounceBuffers.TryTake(out var buffer) ? buffer : new Pieces.PieceBuffer(BounceBufferSize);
 
     /// <summary>Reads the bytes; returns null when all are there, else the path of the file (or parts file) that lacks them.</summary>
     private async ValueTask<string?> ReadCoreAsync(int piece, int offsetInPiece, Memory<byte> buffer, CancellationToken cancellationToken)
