@@ -37,6 +37,10 @@ public static class DisplayFormat
     public static string Percent(double percent) =>
         percent.ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
+    /// <summary>A duration as a time span: "00:01:05.3" (tenths of a second), "2.04:00:10" past a day.</summary>
+    public static string Duration(TimeSpan duration) =>
+        duration.ToString(duration.Days != 0 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss\.f", CultureInfo.InvariantCulture);
+
     /// <summary>Time left as a download manager shows it: "42s", "12m05s", "3h20m", "2d04h"; "-" when unknown.</summary>
     public static string Eta(TimeSpan? eta)
     {
