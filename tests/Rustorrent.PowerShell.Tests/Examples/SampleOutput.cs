@@ -17,9 +17,9 @@ internal static partial class SampleOutput
         $size = { param($bytes) [Rustorrent.PowerShell.DisplayFormat]::Size($bytes) }
         foreach ($o in $args[0]) {
             if ($o -is [Rustorrent.PowerShell.TorrentInfo]) {
-                'info|' + (@($o.Name, (& $size $o.TotalSize),
+                'info|' + (@((& $size $o.TotalSize),
                     $(if ($o.HasMetadata) { $o.FileCount } else { '?' }), $(if ($o.HasMetadata) { $o.PieceCount } else { '?' }),
-                    (& $shortHash $(if ($o.InfoHash) { $o.InfoHash } else { $o.InfoHashV2 })), $o.Version) -join ' ')
+                    (& $shortHash $(if ($o.InfoHash) { $o.InfoHash } else { $o.InfoHashV2 })), $o.Version, $o.Name) -join ' ')
             }
             elseif ($o -is [Rustorrent.PowerShell.TorrentPeer]) {
                 'peer|' + $o.EndPoint
@@ -47,7 +47,7 @@ internal static partial class SampleOutput
             {
                 kind = line.Split(' ')[0] switch
                 {
-                    "Name" => "info",
+                    "Size" => "info",
                     "EndPoint" => "peer",
                     "Id" => "job",
                     var other => throw new InvalidOperationException($"A sample table with columns '{line}' (first '{other}') is not compared yet."),

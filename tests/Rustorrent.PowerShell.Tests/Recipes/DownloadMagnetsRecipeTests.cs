@@ -127,7 +127,8 @@ public sealed class DownloadMagnetsRecipeTests : IAsyncDisposable
         RequiredTool.Opentracker();
         var seeded = await SeedAsync(("alpha.bin", 70_000));
 
-        var run = Run([Orphan(TrackerOf(seeded[0])), "magnet:?xt=urn:btih:not-a-hash", seeded[0].Magnet], timeoutSeconds: 120, stallSeconds: 3);
+        // The stall timeout also bounds the metadata search: long enough for the seeded link on a loaded machine.
+        var run = Run([Orphan(TrackerOf(seeded[0])), "magnet:?xt=urn:btih:not-a-hash", seeded[0].Magnet], timeoutSeconds: 120, stallSeconds: 10);
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains(run.Result.Errors, e => e.FullyQualifiedErrorId.StartsWith("InvalidMagnetLink,", StringComparison.Ordinal));
