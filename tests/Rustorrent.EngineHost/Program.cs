@@ -27,7 +27,7 @@ var progress = new Reporter(p =>
         Console.WriteLine($"VERIFIED {p.VerifiedPieces}");
 });
 await new TorrentDownload(engine, metainfo, destination, options).RunAsync(progress, CancellationToken.None);
-Console.WriteLine("DONE");
+Console.WriteLine($"DONE gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} allocated={GC.GetTotalAllocatedBytes() / 1024 / 1024} MiB pause={GC.GetTotalPauseDuration().TotalMilliseconds:0} ms lockContention={System.Threading.Monitor.LockContentionCount}");
 return 0;
 
 internal sealed class Reporter(Action<DownloadProgress> report) : IProgress<DownloadProgress>
