@@ -30,7 +30,13 @@ await new TorrentDownload(engine, metainfo, destination, options).RunAsync(progr
 Console.WriteLine($"DONE gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} allocated={GC.GetTotalAllocatedBytes() / 1024 / 1024} MiB pause={GC.GetTotalPauseDuration().TotalMilliseconds:0} ms lockContention={System.Threading.Monitor.LockContentionCount}");
 return 0;
 
-internal sealed class Reporter(Action<DownloadProgress> report) : IProgress<DownloadProgress>
+internal sealed class Reporter(Action<DownloadProgress> report) : IProgress<DownloadProgress>, IDownloadEventSink
 {
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
     public void Report(DownloadProgress value) => report(value);
+
+    // Engine events with the time since start, on stderr: where a profiling run spends its first second.
+    public void OnEvent(DownloadEvent downloadEvent) =>
+        Console.Error.WriteLine($"EVENT {clock.ElapsedMilliseconds} ms {downloadEvent.Kind}: {downloadEvent.Message}");
 }
