@@ -134,7 +134,10 @@ internal sealed partial class TorrentDownload
         events = progress as IDownloadEventSink;
         Report(progress);
         var checking = progress is null ? null : new CheckingProgress(this, progress);
-        var present = await ResumeChecker.CheckAsync(storage, checking, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // A fresh download (no file of the torrent on disk) has nothing to check.
+        var present = storage.MayHaveData()
+            ? await ResumeChecker.CheckAsync(storage, checking, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : new bool[needed.Length];
         for (var piece = 0; piece < needed.Length; piece++)
         {
             if (needed[piece] && present[piece])

@@ -146,6 +146,22 @@ internal sealed class TorrentStorage : IAsyncDisposable, IDisposable
         return needed[piece];
     }
 
+    /// <summary>
+    /// False when no byte of the torrent can be on disk yet: no non-empty file of the torrent exists and there
+    /// is no parts file (a fresh download, whose resume check can be skipped). One stat per file.
+    /// </summary>
+    public bool MayHaveData()
+    {
+        if (File.Exists(PartsFilePath))
+            return true;
+        foreach (var file in Metainfo.AllFiles)
+        {
+            if (!file.IsPadding && file.Length > 0 && fullPaths[file.Index] is { } path && File.Exists(path))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>A copy of the needed-piece flags, by piece index.</summary>
     public bool[] GetNeededPieces() => (bool[])needed.Clone();
 
