@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Rustorrent.Metadata;
-using Rustorrent.Peers;
 using Rustorrent.PowerShell.Metadata;
 
 namespace Rustorrent.PowerShell.Commands;
@@ -46,14 +45,7 @@ public sealed class GetTorrentInfoCommand : TorrentInputCommandBase
 
     protected override void BeginProcessing()
     {
-        var peers = new List<PeerEndpoint>();
-        foreach (var text in Peer)
-        {
-            if (!PeerEndpoint.TryParse(text, out var endpoint, out var error))
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Peer '{text}': {error}"), "InvalidPeer", ErrorCategory.InvalidArgument, text));
-            peers.Add(endpoint);
-        }
-        lookup = new MetadataLookup(peers, !NoDht.IsPresent, DhtBootstrap, TimeSpan.FromSeconds(Timeout));
+        lookup = new MetadataLookup(PeerArguments.Parse(this, Peer), !NoDht.IsPresent, DhtBootstrap, TimeSpan.FromSeconds(Timeout));
     }
 
     protected override void ProcessTorrent(TorrentInfo torrent)

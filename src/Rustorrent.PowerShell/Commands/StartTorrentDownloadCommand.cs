@@ -105,12 +105,7 @@ public sealed class StartTorrentDownloadCommand : TorrentInfoInputCommandBase
     /// <summary>-Peer and -SeedTime are checked once, before any input: a typo stops the cmdlet rather than each download.</summary>
     protected override void BeginProcessing()
     {
-        foreach (var text in Peer)
-        {
-            if (!PeerEndpoint.TryParse(text, out var endpoint, out var error))
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Peer '{text}': {error}"), "InvalidPeer", ErrorCategory.InvalidArgument, text));
-            peers.Add(endpoint);
-        }
+        peers.AddRange(PeerArguments.Parse(this, Peer));
         var seedTimeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SeedTime));
         if (seedTimeGiven && SeedTime < TimeSpan.FromSeconds(1))
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-SeedTime must be at least 1 second; it is {SeedTime}."), "InvalidSeedTime", ErrorCategory.InvalidArgument, SeedTime));

@@ -673,29 +673,19 @@ public sealed class TorrentJob : Job2
             }
         });
 
-    private void AddProgress(ProgressRecord record)
-    {
-        try
-        {
-            while (Progress.Count >= MaxProgressBacklog)
-                Progress.RemoveAt(0);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
-        {
-            // Receive-Job took them meanwhile, or the stream is closed.
-        }
-        Add(Progress, record);
-    }
+    private void AddProgress(ProgressRecord record) => AddBounded(Progress, record, MaxProgressBacklog);
 
-    private static void AddBounded<T>(PSDataCollection<T> stream, T item)
+    /// <summary>Adds to a stream keeping at most <paramref name="max"/> unreceived items: the oldest go first.</summary>
+    private static void AddBounded<T>(PSDataCollection<T> stream, T item, int max = MaxMessageBacklog)
     {
         try
         {
-            while (stream.Count >= MaxMessageBacklog)
+            while (stream.Count >= max)
                 stream.RemoveAt(0);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
         {
+            // Receive-Job took them meanwhile, or the stream is closed.
         }
         Add(stream, item);
     }
