@@ -20,7 +20,7 @@
             Tags         = @('BitTorrent', 'Torrent', 'Magnet', 'P2P', 'Download', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://github.com/rustorrent/Rustorrent/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/rustorrent/Rustorrent'
-            ReleaseNotes = 'Get-TorrentInfo: .torrent files (v1, v2, hybrid), magnet links and info hashes.'
+            ReleaseNotes = 'Get-TorrentInfo (.torrent files v1/v2/hybrid, magnet links, info hashes, metadata from peers), Resolve-TorrentPeers (trackers and DHT), Start-TorrentDownload (background jobs, magnets, seeding, resume), Get-TorrentJob.'
         }
     }
 }
