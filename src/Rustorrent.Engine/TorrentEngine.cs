@@ -20,7 +20,7 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
 
     private const int DefaultPortAttempts = 10;
 
-    private static readonly Lazy<TorrentEngine> SharedEngine = new(() => new TorrentEngine(dht: DhtSettings.FromEnvironment()));
+    private static readonly Lazy<TorrentEngine> SharedEngine = new(CreateShared);
 
     private readonly object gate = new();
     private readonly Dictionary<InfoHash, IncomingPeerTarget> torrents = [];
@@ -47,6 +47,33 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
 
     /// <summary>The engine every cmdlet of the session uses.</summary>
     public static TorrentEngine Shared => SharedEngine.Value;
+
+    private static TorrentEngine CreateShared()
+    {
+        var engine = new TorrentEngine(dht: DhtSettings.FromEnvironment());
+        // The DHT's routing table outlives the process (BEP 5 nodes keep their ids); a PowerShell session ends
+        // without disposing the module, so the table is saved as the process exits, within a second.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => engine.SaveDhtAsync().Wait(TimeSpan.FromSeconds(1));
+        return engine;
+    }
+
+    /// <summary>Saves the DHT's routing table to its state file, if the node runs; never throws.</summary>
+    public async Task SaveDhtAsync()
+    {
+        Task<DhtNode>? dht;
+        lock (gate)
+            dht = dhtStart;
+        if (dht is not { IsCompletedSuccessfully: true })
+            return;
+        try
+        {
+            await dht.Result.SaveAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // The table is a cache: a node that cannot keep it bootstraps from the routers next time.
+        }
+    }
 
     public PeerId PeerId { get; }
 
@@ -128,14 +155,18 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
             BootstrapNodes = Dht.Routers ?? [],
             StateFile = Dht.StateFile,
         };
+        DhtNode node;
         try
         {
-            return await DhtNode.StartAsync(options).ConfigureAwait(false);
+            node = await DhtNode.StartAsync(options).ConfigureAwait(false);
         }
         catch (SocketException) when (options.BindEndPoint.Port != 0)
         {
-            return await DhtNode.StartAsync(options with { BindEndPoint = new IPEndPoint(IPAddress.Any, 0) }).ConfigureAwait(false);
+            node = await DhtNode.StartAsync(options with { BindEndPoint = new IPEndPoint(IPAddress.Any, 0) }).ConfigureAwait(false);
         }
+        // Kept as soon as it is worth keeping, not only every 10 minutes: most sessions are shorter.
+        _ = node.Bootstrap.ContinueWith(_ => SaveDhtAsync(), TaskScheduler.Default);
+        return node;
     }
 
     /// <summary>Binds the listening socket if it is not bound yet (downloads call this as they start).</summary>
