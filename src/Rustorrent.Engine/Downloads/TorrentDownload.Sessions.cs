@@ -1,16 +1,10 @@
 using System.Buffers;
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
-using Rustorrent.Metadata;
-using Rustorrent.Metainfo;
 using Rustorrent.Peers;
 using Rustorrent.Peers.Extensions;
 using Rustorrent.Peers.Wire;
 using Rustorrent.Pieces;
 using Rustorrent.Storage;
-using Rustorrent.Trackers;
 
 namespace Rustorrent.Downloads;
 

@@ -10,7 +10,6 @@ using Rustorrent.Peers.Extensions;
 using Rustorrent.Peers.Wire;
 using Rustorrent.Pieces;
 using Rustorrent.Storage;
-using Rustorrent.Trackers;
 
 namespace Rustorrent.Downloads;
 
