@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Rustorrent.Dht;
 using Rustorrent.Metainfo;
@@ -21,6 +22,8 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
     private const int DefaultPortAttempts = 10;
 
     private static readonly Lazy<TorrentEngine> SharedEngine = new(CreateShared);
+
+    private static readonly Lazy<HashSet<IPAddress>> LocalAddresses = new(ReadLocalAddresses);
 
     private readonly object gate = new();
     private readonly Dictionary<InfoHash, IncomingPeerTarget> torrents = [];
@@ -109,9 +112,6 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
     /// <summary>Most peer connections open at once across every torrent of the engine.</summary>
     public int MaxConnections { get; set; } = 200;
 
-    /// <summary>Peer connections open now.</summary>
-    public int Connections => Volatile.Read(ref connections);
-
     public TrackerClientFactory Trackers { get; }
 
     public DhtSettings Dht { get; }
@@ -167,6 +167,29 @@ internal sealed class TorrentEngine : IDisposable, IAsyncDisposable
         // Kept as soon as it is worth keeping, not only every 10 minutes: most sessions are shorter.
         _ = node.Bootstrap.ContinueWith(_ => SaveDhtAsync(), TaskScheduler.Default);
         return node;
+    }
+
+    /// <summary>Trackers and DHT nodes list the announcing peer too (opentracker does): our own port on a
+    /// loopback or local address is us, not a peer.</summary>
+    public bool IsOwnEndpoint(PeerEndpoint peer) =>
+        peer.Port == ListenPort && (IPAddress.IsLoopback(peer.Address) || LocalAddresses.Value.Contains(peer.Address));
+
+    private static HashSet<IPAddress> ReadLocalAddresses()
+    {
+        var addresses = new HashSet<IPAddress>();
+        try
+        {
+            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+                    addresses.Add(unicast.Address);
+            }
+        }
+        catch (NetworkInformationException)
+        {
+            // Without the list, only loopback addresses count as ours.
+        }
+        return addresses;
     }
 
     /// <summary>Binds the listening socket if it is not bound yet (downloads call this as they start).</summary>

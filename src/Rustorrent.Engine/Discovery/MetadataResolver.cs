@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Rustorrent.Metadata;
 using Rustorrent.Metainfo;
@@ -55,7 +54,7 @@ internal static class MetadataResolver
         var finding = FindPeersAsync(engine, request, candidates.Writer, timeout, discovery.Token);
         try
         {
-            return await MetadataFetcher.FetchAsync(magnet, engine.PeerId, engine.ListenPort, Read(candidates.Reader, deadline.Token), cancellationToken: deadline.Token).ConfigureAwait(false);
+            return await MetadataFetcher.FetchAsync(magnet, engine.PeerId, engine.ListenPort, candidates.Reader.ReadAllAsync(deadline.Token), cancellationToken: deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -97,11 +96,5 @@ internal static class MetadataResolver
         {
             candidates.TryComplete();
         }
-    }
-
-    private static async IAsyncEnumerable<PeerEndpoint> Read(ChannelReader<PeerEndpoint> reader, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var peer in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return peer;
     }
 }

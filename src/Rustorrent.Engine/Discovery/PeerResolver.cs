@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Rustorrent.Peers;
@@ -17,8 +16,6 @@ internal sealed class PeerResolver(TorrentEngine engine)
 {
     /// <summary>How long the courtesy "stopped" announces may take after a resolution.</summary>
     private static readonly TimeSpan StoppedAnnounceTimeout = TimeSpan.FromSeconds(2);
-
-    private static readonly Lazy<HashSet<IPAddress>> LocalAddresses = new(ReadLocalAddresses);
 
     public async IAsyncEnumerable<PeerResolutionEvent> ResolveAsync(
         PeerResolutionRequest request, TimeSpan timeout, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -77,7 +74,7 @@ internal sealed class PeerResolver(TorrentEngine engine)
             {
                 foreach (var peer in discovery.Peers)
                 {
-                    if (!IsSelf(peer))
+                    if (!engine.IsOwnEndpoint(peer))
                         events.TryWrite(new PeerFound(peer, discovery.Source, discovery.Origin));
                 }
             }
@@ -142,27 +139,5 @@ internal sealed class PeerResolver(TorrentEngine engine)
             }
         });
         await Task.WhenAll(announces).ConfigureAwait(false);
-    }
-
-    /// <summary>Trackers list the announcing peer too (opentracker does): that is us, not a peer.</summary>
-    private bool IsSelf(PeerEndpoint peer) =>
-        peer.Port == engine.ListenPort && (IPAddress.IsLoopback(peer.Address) || LocalAddresses.Value.Contains(peer.Address));
-
-    private static HashSet<IPAddress> ReadLocalAddresses()
-    {
-        var addresses = new HashSet<IPAddress>();
-        try
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
-                    addresses.Add(unicast.Address);
-            }
-        }
-        catch (NetworkInformationException)
-        {
-            // Without the list, only loopback addresses count as ours.
-        }
-        return addresses;
     }
 }

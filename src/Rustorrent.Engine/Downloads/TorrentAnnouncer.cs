@@ -1,4 +1,3 @@
-using System.Net;
 using Rustorrent.Metainfo;
 using Rustorrent.Peers;
 using Rustorrent.Trackers;
@@ -71,7 +70,7 @@ internal sealed class TorrentAnnouncer(
                 {
                     foreach (var peer in discovery.Peers)
                     {
-                        if (!IsSelf(peer))
+                        if (!engine.IsOwnEndpoint(peer))
                             addPeer(peer);
                     }
                 }
@@ -127,7 +126,7 @@ internal sealed class TorrentAnnouncer(
                 {
                     foreach (var peer in discovery.Peers)
                     {
-                        if (!IsSelf(peer))
+                        if (!engine.IsOwnEndpoint(peer))
                         {
                             found++;
                             addPeer(peer);
@@ -149,7 +148,4 @@ internal sealed class TorrentAnnouncer(
         {
         }
     }
-
-    /// <summary>Trackers and DHT nodes list us too: that is not a peer.</summary>
-    private bool IsSelf(PeerEndpoint peer) => peer.Port == engine.ListenPort && IPAddress.IsLoopback(peer.Address);
 }

@@ -26,7 +26,7 @@ internal sealed record MetadataFetcherOptions
     public bool LearnPeersFromPex { get; init; } = true;
 
     /// <summary>"v" in our extension handshake.</summary>
-    public string ClientName { get; init; } = "Rustorrent " + (typeof(MetadataFetcher).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+    public string ClientName { get; init; } = TorrentEngine.ClientName;
 
     public PeerConnectionOptions Connection { get; init; } = PeerConnectionOptions.Default;
 

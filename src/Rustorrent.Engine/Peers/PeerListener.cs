@@ -29,10 +29,6 @@ internal sealed class PeerListener : IAsyncDisposable
     /// <summary>The port peers reach us on.</summary>
     public int Port => ((IPEndPoint)socket.LocalEndPoint!).Port;
 
-    private long accepted;
-
-    /// <summary>Connections accepted so far.</summary>
-    public long Accepted => Interlocked.Read(ref accepted);
 
     /// <summary>Binds <paramref name="port"/> (0: any free port) on every address.</summary>
     /// <exception cref="SocketException">The port is taken or not allowed.</exception>
@@ -100,7 +96,6 @@ internal sealed class PeerListener : IAsyncDisposable
                 slots.Release();
                 continue;
             }
-            Interlocked.Increment(ref accepted);
             _ = HandleAsync(socketAccepted, token);
         }
     }

@@ -28,8 +28,6 @@ internal static class DirectIo
 
     public static bool IsAvailable => OperatingSystem.IsLinux() && DirectFlag is not null;
 
-    public static bool IsAligned(long fileOffset, int length) => fileOffset % Alignment == 0 && length % Alignment == 0 && length > 0;
-
     /// <summary>Opens an existing file for direct writes; null when the file system refuses O_DIRECT.</summary>
     public static SafeFileHandle? TryOpenForWrite(string path)
     {

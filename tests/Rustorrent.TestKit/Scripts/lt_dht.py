@@ -27,19 +27,15 @@ Exit codes: 0 normal, 2 bad arguments or not ready within 30 s, 4 lifetime ran o
 """
 import argparse
 import os
-import select
 import shutil
-import signal
 import sys
 import tempfile
 import time
 
 import libtorrent as lt
 
-
-def fail(message, code=2):
-    print("ERROR " + message, file=sys.stderr, flush=True)
-    sys.exit(code)
+# The shared session lifetime and error exit of the test scripts (lt_tool.py sits beside this file).
+from lt_tool import Lifetime, fail
 
 
 def loopback_dht_settings(port, bootstrap, host="127.0.0.1"):
@@ -65,33 +61,6 @@ def loopback_dht_settings(port, bootstrap, host="127.0.0.1"):
         "alert_mask": lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
                       | lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
     }
-
-
-class Lifetime:
-    """Stops the loop on stdin EOF (the test that started us is gone or done), a signal or a deadline."""
-
-    def __init__(self, max_lifetime):
-        self.reason = None
-        self.deadline = time.monotonic() + max_lifetime
-        self.stdin_open = True
-        signal.signal(signal.SIGTERM, lambda *_: self.stop("SIGTERM"))
-        signal.signal(signal.SIGINT, lambda *_: self.stop("SIGINT"))
-
-    def stop(self, reason):
-        if self.reason is None:
-            self.reason = reason
-
-    def poll(self, wait):
-        if self.stdin_open:
-            ready, _, _ = select.select([sys.stdin], [], [], wait)
-            if ready and not os.read(sys.stdin.fileno(), 4096):
-                self.stdin_open = False
-                self.stop("stdin closed")
-        else:
-            time.sleep(wait)
-        if time.monotonic() > self.deadline:
-            self.stop("max lifetime")
-        return self.reason is None
 
 
 def parse_endpoint(text):
