@@ -29,7 +29,7 @@ public sealed class MagnetDownloadTests : IDisposable
     {
         RequiredTool.PythonWithLibtorrent();
         RequiredTool.Opentracker();
-        var files = await Payload.CreateAsync(temp.CreateSubdirectory("seed"), PayloadSpec.MultiFileEdgeCases("album", PieceLength));
+        var files = await Payload.CreateAsync(temp.CreateSubdirectory("seed"), PayloadSpec.MultiFileEdgeCases("album", PieceLength, seed: "magnet"));
         var bare = await LibtorrentTool.CreateTorrentAsync(new LibtorrentCreateOptions(temp.Combine("seed/album"), temp.Combine("bare.torrent")) { Version = LibtorrentTorrentVersion.Hybrid, PieceLength = PieceLength });
         var infoHash = (await LibtorrentTool.DumpAsync(bare)).InfoHashV1!;
         await using var tracker = await Opentracker.StartAsync([infoHash]);

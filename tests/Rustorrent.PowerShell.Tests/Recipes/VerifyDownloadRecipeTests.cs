@@ -18,7 +18,7 @@ public sealed class VerifyDownloadRecipeTests : IDisposable
 
     private async Task<(string Torrent, IReadOnlyList<PayloadFile> Files)> DownloadedAlbumAsync()
     {
-        var files = await Payload.CreateAsync(temp.CreateSubdirectory("downloads"), PayloadSpec.MultiFileEdgeCases("album", PieceLength));
+        var files = await Payload.CreateAsync(temp.CreateSubdirectory("downloads"), PayloadSpec.MultiFileEdgeCases("album", PieceLength, seed: "verify-recipe"));
         var torrent = await LibtorrentTool.CreateTorrentAsync(new LibtorrentCreateOptions(temp.Combine("downloads/album"), temp.Combine("album.torrent"))
         {
             Version = LibtorrentTorrentVersion.V1,
